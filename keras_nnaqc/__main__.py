@@ -1,0 +1,3 @@
+from keras_nnaqc.cli import main
+
+main()

@@ -1,0 +1,1 @@
+from keras_nnaqc.layers.noise_adaptation_layer import NoiseAdaptationLayer

@@ -1,0 +1,1 @@
+from keras_nnaqc.models.noisy_label_model import NoisyLabelModel

@@ -1,0 +1,9 @@
+"""Label-noise injection, exactly as the paper defines it (pure NumPy)."""
+
+from keras_nnaqc.noise.corruption import actual_noise_rate
+from keras_nnaqc.noise.corruption import corrupt
+from keras_nnaqc.noise.corruption import empirical_transition
+from keras_nnaqc.noise.transition_matrices import pair
+from keras_nnaqc.noise.transition_matrices import sparse
+from keras_nnaqc.noise.transition_matrices import symmetric
+from keras_nnaqc.noise.transition_matrices import uniform_simplex

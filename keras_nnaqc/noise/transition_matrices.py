@@ -1,0 +1,127 @@
+"""Label-noise transition matrices: row `i` is p(noisy label | clean `i`)."""
+
+import numbers
+
+import numpy as np
+
+from keras_nnaqc.validation import check_num_classes
+from keras_nnaqc.validation import check_probability
+
+
+def uniform_simplex(num_classes, p, seed):
+    """The paper's noise model (eq. 1): `phi = (1 - p) I + p Delta`.
+
+    Each row of `Delta` is zero on the diagonal and, elsewhere, a point drawn
+    uniformly from the simplex over the other `num_classes - 1` classes. Every
+    class keeps its label with probability `1 - p`; its errors are spread over
+    the other classes in random proportions.
+
+    Args:
+        num_classes: Number of classes `L`, at least 2.
+        p: Probability that a label is wrong, in [0, 1].
+        seed: Seed of the random proportions (int or `np.random.Generator`).
+
+    Returns:
+        A row-stochastic float64 array of shape `(L, L)`.
+
+    Example:
+
+    >>> phi = keras_nnaqc.noise.uniform_simplex(10, p=0.5, seed=0)
+    >>> phi.diagonal()
+    array([0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5])
+    """
+    num_classes = check_num_classes(num_classes)
+    p = check_probability("p", p)
+    rng = np.random.default_rng(seed)
+    off_diagonal = _uniform_simplex_rows(rng, num_classes, num_classes - 1)
+    return _mix_off_diagonal(p, off_diagonal)
+
+
+def sparse(num_classes, p, k=10, seed=None):
+    """The ImageNet noise of the paper: errors go to `k` random other classes.
+
+    For every class, `k` other classes are chosen at random and the class's
+    errors (probability `p`) are spread over them in proportions drawn
+    uniformly from the simplex, as in eq. 1. With `k = num_classes - 1` this
+    is `uniform_simplex`.
+
+    Args:
+        num_classes: Number of classes `L`, at least 2.
+        p: Probability that a label is wrong, in [0, 1].
+        k: Number of classes each class's errors go to, in `[1, L - 1]`.
+            Defaults to 10.
+        seed: Seed of the random choices (int or `np.random.Generator`).
+
+    Returns:
+        A row-stochastic float64 array of shape `(L, L)` with `k` non-zero
+        off-diagonal entries per row (when `p > 0`).
+    """
+    num_classes = check_num_classes(num_classes)
+    p = check_probability("p", p)
+    if (
+        isinstance(k, bool)
+        or not isinstance(k, numbers.Integral)
+        or not 1 <= k <= num_classes - 1
+    ):
+        raise ValueError(
+            f"`k` must be an integer in [1, num_classes - 1] = "
+            f"[1, {num_classes - 1}]. Received: k={k!r}"
+        )
+    rng = np.random.default_rng(seed)
+    keys = rng.random((num_classes, num_classes))
+    np.fill_diagonal(keys, np.inf)
+    targets = np.argpartition(keys, k - 1, axis=1)[:, :k]
+    matrix = np.zeros((num_classes, num_classes))
+    rows = np.arange(num_classes)[:, None]
+    matrix[rows, targets] = p * _uniform_simplex_rows(rng, num_classes, k)
+    matrix[np.diag_indices(num_classes)] = 1.0 - p
+    return matrix
+
+
+def symmetric(num_classes, p):
+    """Symmetric noise: a wrong label is equally likely to be any other class.
+
+    Args:
+        num_classes: Number of classes `L`, at least 2.
+        p: Probability that a label is wrong, in [0, 1].
+
+    Returns:
+        A row-stochastic float64 array of shape `(L, L)`: `1 - p` on the
+        diagonal and `p / (L - 1)` elsewhere.
+    """
+    num_classes = check_num_classes(num_classes)
+    p = check_probability("p", p)
+    uniform = np.full((num_classes, num_classes - 1), 1.0 / (num_classes - 1))
+    return _mix_off_diagonal(p, uniform)
+
+
+def pair(num_classes, p):
+    """Pair (flip) noise: a wrong label is always the next class.
+
+    Args:
+        num_classes: Number of classes `L`, at least 2.
+        p: Probability that a label is wrong, in [0, 1].
+
+    Returns:
+        A row-stochastic float64 array of shape `(L, L)` with `1 - p` on the
+        diagonal and `p` at `(i, (i + 1) mod L)`.
+    """
+    num_classes = check_num_classes(num_classes)
+    p = check_probability("p", p)
+    identity = np.eye(num_classes)
+    return (1.0 - p) * identity + p * np.roll(identity, 1, axis=1)
+
+
+def _uniform_simplex_rows(rng, rows, size):
+    """`rows` points drawn uniformly from the simplex in `size` dimensions."""
+    weights = rng.exponential(size=(rows, size))
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
+def _mix_off_diagonal(p, off_diagonal):
+    """`(1 - p) I + p Delta`, `Delta`'s off-diagonal rows given row by row."""
+    num_classes = off_diagonal.shape[0]
+    matrix = np.zeros((num_classes, num_classes))
+    matrix[~np.eye(num_classes, dtype=bool)] = p * off_diagonal.ravel()
+    matrix[np.diag_indices(num_classes)] = 1.0 - p
+    return matrix

@@ -1,0 +1,53 @@
+import os
+import subprocess
+import sys
+
+import keras
+import numpy as np
+from nnaqc_test_case import TestCase
+
+from keras_nnaqc import cli
+from keras_nnaqc.demo import run_demo
+
+
+class DemoTest(TestCase):
+    def test_runs_end_to_end(self, tmp_path, capsys):
+        results = run_demo(epochs=1, output_dir=tmp_path, verbose=0)
+        printed = capsys.readouterr().out
+        self.assertTrue("plain CNN" in printed and "NNAQC" in printed)
+        self.assertTrue(abs(results["actual_noise"] - 0.5) < 0.02)
+        for key in ("plain_test_error", "nnaqc_test_error"):
+            self.assertTrue(0.0 <= results[key] < 90.0)
+        self.assertAllClose(
+            results["learned_transition"].sum(axis=1), np.ones(10), atol=1e-5
+        )
+        self.assertTrue(os.path.getsize(results["figure"]) > 10_000)
+
+
+class CommandLineTest(TestCase):
+    def test_demo_arguments_reach_the_demo(self, monkeypatch):
+        received = {}
+        monkeypatch.setattr(
+            "keras_nnaqc.demo.run_demo",
+            lambda **kwargs: received.update(kwargs),
+        )
+        cli.main(["demo", "--epochs", "3", "--noise", "0.3", "--seed", "2"])
+        self.assertEqual(
+            received,
+            {
+                "epochs": 3,
+                "noise_rate": 0.3,
+                "seed": 2,
+                "output_dir": "nnaqc-output",
+            },
+        )
+
+    def test_module_entry_point_prints_help(self):
+        completed = subprocess.run(
+            [sys.executable, "-m", "keras_nnaqc", "--help"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "KERAS_BACKEND": keras.backend.backend()},
+        )
+        self.assertEqual(completed.returncode, 0)
+        self.assertTrue("demo" in completed.stdout)

@@ -1,0 +1,128 @@
+import keras
+import numpy as np
+import pytest
+from nnaqc_test_case import TestCase
+from nnaqc_test_case import numpy_softmax
+from nnaqc_test_case import to_numpy
+
+from keras_nnaqc import NNAQCLoss
+from keras_nnaqc import nna_loss
+from keras_nnaqc import nnaqc_loss
+from keras_nnaqc import qc_loss
+
+RNG = np.random.default_rng(0)
+LABELS = np.array([0, 2, 1, 2])
+NOISY_LOGITS = RNG.normal(size=(4, 3)).astype("float32")
+CLEAN_LOGITS = (RNG.normal(size=(4, 3)) * 2).astype("float32")
+
+
+def numpy_nnaqc(labels, noisy_logits, clean_logits, alpha, beta):
+    """Eq. 6 per sample, written out from the paper with NumPy."""
+    one_hot = np.eye(noisy_logits.shape[-1])[labels]
+    noisy = numpy_softmax(noisy_logits)
+    clean = numpy_softmax(clean_logits)
+    nna = -np.sum(one_hot * np.log(noisy), axis=-1)
+    qc = -np.sum((beta * clean + (1 - beta) * one_hot) * np.log(clean), -1)
+    return alpha * nna + (1 - alpha) * qc
+
+
+class TermsTest(TestCase):
+    def test_terms_by_hand(self):
+        # y' = 0, noisy prediction (0.4, 0.6), clean prediction (0.25, 0.75).
+        labels = np.array([0])
+        self.assertAllClose(
+            nna_loss(labels, np.array([[0.4, 0.6]])), [-np.log(0.4)]
+        )
+        # beta = 0.5: target (0.625, 0.375); -(0.625 log .25 + .375 log .75)
+        self.assertAllClose(
+            qc_loss(labels, np.array([[0.25, 0.75]]), beta=0.5),
+            [0.974314752868],
+        )
+        # From logits (0, log 3) the clean prediction is the same.
+        self.assertAllClose(
+            qc_loss(labels, [[0.0, np.log(3.0)]], beta=0.5, from_logits=True),
+            [0.974314752868],
+        )
+
+    @pytest.mark.parametrize(
+        "alpha,beta", [(0.9, 0.9), (0.3, 0.6), (1, 0), (0, 1)]
+    )
+    def test_nnaqc_matches_numpy(self, alpha, beta):
+        expected = numpy_nnaqc(LABELS, NOISY_LOGITS, CLEAN_LOGITS, alpha, beta)
+        predictions = {"noisy": NOISY_LOGITS, "clean": CLEAN_LOGITS}
+        self.assertAllClose(
+            nnaqc_loss(LABELS, predictions, alpha, beta, from_logits=True),
+            expected,
+            atol=1e-5,
+        )
+        probabilities = {
+            "noisy": numpy_softmax(NOISY_LOGITS).astype("float32"),
+            "clean": numpy_softmax(CLEAN_LOGITS).astype("float32"),
+        }
+        self.assertAllClose(
+            nnaqc_loss(LABELS, probabilities, alpha, beta), expected, atol=1e-5
+        )
+
+    @pytest.mark.parametrize(
+        "labels",
+        [LABELS, LABELS[:, None], np.eye(3, dtype="float32")[LABELS]],
+        ids=["sparse", "sparse_column", "one_hot"],
+    )
+    def test_label_formats_agree(self, labels):
+        predictions = {"noisy": NOISY_LOGITS, "clean": CLEAN_LOGITS}
+        self.assertAllClose(
+            nnaqc_loss(labels, predictions, from_logits=True),
+            numpy_nnaqc(LABELS, NOISY_LOGITS, CLEAN_LOGITS, 0.9, 0.9),
+            atol=1e-5,
+        )
+
+    def test_extreme_logits_give_finite_losses(self):
+        logits = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 0.0]], "float32")
+        losses = nnaqc_loss(
+            [1, 1], {"noisy": logits, "clean": logits}, from_logits=True
+        )
+        losses = to_numpy(losses)
+        self.assertTrue(np.all(np.isfinite(losses)))
+        # Sample 0 is certain of class 0 but labelled 1: NNA = 2e4.
+        self.assertAllClose(
+            losses, [0.9 * 2e4 + 0.1 * 0.1 * 2e4, 0.0], rtol=1e-6
+        )
+
+
+class NNAQCLossTest(TestCase):
+    def test_reduction_and_sample_weight(self):
+        loss = NNAQCLoss(alpha=0.7, beta=0.8, from_logits=True)
+        weights = np.array([1.0, 0.0, 2.0, 0.5])
+        per_sample = numpy_nnaqc(LABELS, NOISY_LOGITS, CLEAN_LOGITS, 0.7, 0.8)
+        predictions = {"noisy": NOISY_LOGITS, "clean": CLEAN_LOGITS}
+        self.assertAllClose(
+            loss(LABELS, predictions), per_sample.mean(), atol=1e-5
+        )
+        self.assertAllClose(
+            loss(LABELS, predictions, sample_weight=weights),
+            np.sum(per_sample * weights) / 4,  # "sum_over_batch_size"
+            atol=1e-5,
+        )
+
+    def test_config_round_trip(self):
+        loss = NNAQCLoss(alpha=0.4, beta=0.2, from_logits=True, name="mine")
+        config = loss.get_config()
+        revived = NNAQCLoss.from_config(config)
+        self.assertEqual(revived.get_config(), config)
+        self.assertEqual((revived.alpha, revived.beta), (0.4, 0.2))
+        serialized = keras.losses.serialize(loss)
+        self.assertEqual(keras.losses.deserialize(serialized).alpha, 0.4)
+
+    @pytest.mark.parametrize("name,value", [("alpha", 1.3), ("beta", -0.2)])
+    def test_rejects_weights_outside_unit_interval(self, name, value):
+        with pytest.raises(ValueError, match=f"{name}={value}"):
+            NNAQCLoss(**{name: value})
+
+    def test_rejects_a_single_prediction(self):
+        with pytest.raises(ValueError, match=r"dict.*shape \(4, 3\)"):
+            NNAQCLoss()(LABELS, NOISY_LOGITS)
+
+    def test_rejects_labels_of_wrong_shape(self):
+        predictions = {"noisy": NOISY_LOGITS, "clean": CLEAN_LOGITS}
+        with pytest.raises(ValueError, match=r"y_true.shape=\(4, 5\)"):
+            NNAQCLoss()(np.zeros((4, 5)), predictions)

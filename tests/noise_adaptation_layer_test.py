@@ -1,0 +1,171 @@
+import keras
+import numpy as np
+import pytest
+from nnaqc_test_case import TestCase
+from nnaqc_test_case import numpy_softmax
+from nnaqc_test_case import to_numpy
+
+from keras_nnaqc import NoiseAdaptationLayer
+from keras_nnaqc import noise
+
+RNG = np.random.default_rng(0)
+CLEAN = numpy_softmax(RNG.normal(size=(4, 5)) * 2).astype("float32")
+KERNEL = RNG.normal(size=(5, 5)).astype("float32")
+
+
+def numpy_noise_head(clean, kernel, mode):
+    """The paper's eqs. 3 and 5 for row vectors."""
+    if mode == "nonlinear":
+        return numpy_softmax(clean @ kernel)
+    return clean @ numpy_softmax(kernel, axis=1)
+
+
+def built_layer(mode, **kwargs):
+    layer = NoiseAdaptationLayer(mode=mode, **kwargs)
+    layer.build((None, 5))
+    layer.kernel.assign(KERNEL)
+    return layer
+
+
+class NoiseAdaptationLayerTest(TestCase):
+    @pytest.mark.parametrize("mode", ["nonlinear", "linear"])
+    def test_layer_basics(self, mode):
+        # Identity initial kernel: the heads of eqs. 3 and 5 with W = I.
+        self.run_layer_test(
+            NoiseAdaptationLayer,
+            {"mode": mode},
+            CLEAN,
+            numpy_noise_head(CLEAN, np.eye(5), mode),
+        )
+
+    @pytest.mark.parametrize("mode", ["nonlinear", "linear"])
+    def test_matches_the_paper_formula(self, mode):
+        layer = built_layer(mode)
+        expected = numpy_noise_head(CLEAN, KERNEL, mode)
+        self.assertAllClose(layer(CLEAN), expected, atol=1e-6)
+        self.assertAllClose(to_numpy(layer(CLEAN)).sum(axis=1), np.ones(4))
+
+    @pytest.mark.parametrize("mode", ["nonlinear", "linear"])
+    def test_transition_matrix_is_the_one_hot_response(self, mode):
+        # For e_i both heads give softmax(W[i]).
+        layer = built_layer(mode)
+        self.assertAllClose(
+            layer.transition_matrix(), numpy_softmax(KERNEL, axis=1), atol=1e-6
+        )
+
+    @pytest.mark.parametrize("mode", ["nonlinear", "linear"])
+    def test_noisy_logits_agree_with_call(self, mode):
+        layer = built_layer(mode)
+        logits = np.log(CLEAN) + 3.0  # any per-row shift gives the same y_hat
+        self.assertAllClose(
+            keras.ops.softmax(layer.noisy_logits(logits)),
+            numpy_noise_head(CLEAN, KERNEL, mode),
+            atol=1e-6,
+        )
+
+    @pytest.mark.parametrize("mode", ["nonlinear", "linear"])
+    def test_noisy_logits_finite_for_extreme_logits(self, mode):
+        layer = built_layer(mode)
+        logits = np.array([[1e4, -1e4, 0, 0, 0], [-1e4] * 4 + [1e4]], "float32")
+        noisy = to_numpy(layer.noisy_logits(logits))
+        self.assertTrue(np.all(np.isfinite(noisy)))
+        # A saturated clean prediction e_i yields row i of the transition.
+        self.assertAllClose(
+            keras.ops.softmax(noisy),
+            numpy_softmax(KERNEL, axis=1)[[0, 4]],
+            atol=1e-6,
+        )
+
+    def test_from_transition_matrix(self):
+        phi = noise.uniform_simplex(6, 0.4, seed=0)
+        layer = NoiseAdaptationLayer.from_transition_matrix(
+            phi, trainable=False
+        )
+        self.assertAllClose(layer.transition_matrix(), phi, atol=1e-6)
+        self.assertEqual(layer.trainable_weights, [])
+        clean = numpy_softmax(RNG.normal(size=(3, 6)))
+        self.assertAllClose(layer(clean), clean @ phi, atol=1e-6)
+
+    def test_from_transition_matrix_keeps_zero_entries_at_zero(self):
+        layer = NoiseAdaptationLayer.from_transition_matrix(noise.pair(4, 0.3))
+        self.assertAllClose(layer.transition_matrix(), noise.pair(4, 0.3))
+
+    @pytest.mark.parametrize("mode", ["nonlinear", "linear"])
+    def test_dropout_only_while_training(self, mode):
+        layer = built_layer(mode, dropout=0.5, seed=1)
+        expected = numpy_noise_head(CLEAN, KERNEL, mode)
+        self.assertAllClose(layer(CLEAN, training=False), expected, atol=1e-6)
+        trained = to_numpy(layer(CLEAN, training=True))
+        self.assertTrue(not np.allclose(trained, expected, atol=1e-3))
+        self.assertAllClose(trained.sum(axis=1), np.ones(4), atol=1e-5)
+
+    def test_linear_dropout_renormalises_the_kept_classes(self):
+        layer = built_layer("linear", dropout=0.5, seed=3)
+        dropped = to_numpy(layer.input_dropout(CLEAN, training=True))
+        keras.utils.set_random_seed(0)
+        layer = built_layer("linear", dropout=0.5, seed=3)
+        kept = dropped / dropped.sum(axis=1, keepdims=True)
+        expected = kept @ numpy_softmax(KERNEL, axis=1)
+        self.assertAllClose(layer(CLEAN, training=True), expected, atol=1e-6)
+
+    @pytest.mark.parametrize("mode", ["nonlinear", "linear"])
+    def test_trace_penalty(self, mode):
+        layer = built_layer(mode, trace_penalty=0.3)
+        expected = 0.3 * np.trace(numpy_softmax(KERNEL, axis=1))
+        self.assertEqual(len(layer.losses), 1)
+        self.assertAllClose(layer.losses[0], expected, atol=1e-6)
+
+    def test_trace_penalty_adds_to_kernel_regularizer(self):
+        layer = built_layer(
+            "linear", trace_penalty=0.3, kernel_regularizer="l2"
+        )
+        expected = 0.3 * np.trace(
+            numpy_softmax(KERNEL, axis=1)
+        ) + 0.01 * np.sum(KERNEL.astype(np.float64) ** 2)
+        self.assertAllClose(layer.losses[0], expected, atol=1e-5)
+
+    def test_config_keeps_every_argument(self):
+        layer = NoiseAdaptationLayer(
+            num_classes=7,
+            mode="linear",
+            kernel_initializer=keras.initializers.RandomNormal(
+                0.5, 0.2, seed=1
+            ),
+            kernel_regularizer="l2",
+            dropout=0.25,
+            trace_penalty=0.1,
+            seed=5,
+            name="head",
+        )
+        revived = NoiseAdaptationLayer.from_config(layer.get_config())
+        for name in ("num_classes", "mode", "dropout", "trace_penalty", "seed"):
+            self.assertEqual(getattr(revived, name), getattr(layer, name))
+        layer.build((None, 7))
+        revived.build((None, 7))
+        self.assertAllClose(revived.kernel, layer.kernel, atol=0, rtol=0)
+
+    def test_rejects_unknown_mode(self):
+        with pytest.raises(ValueError, match="mode='affine'"):
+            NoiseAdaptationLayer(mode="affine")
+
+    def test_rejects_class_count_mismatch(self):
+        layer = NoiseAdaptationLayer(num_classes=3)
+        with pytest.raises(ValueError, match=r"num_classes=3.*\(None, 5\)"):
+            layer.build((None, 5))
+
+    def test_rejects_input_that_is_not_rank_2(self):
+        with pytest.raises(ValueError, match=r"input_shape=\(None, 4, 5\)"):
+            NoiseAdaptationLayer()(keras.Input((4, 5)))
+
+    @pytest.mark.parametrize("dropout", [-0.1, 1.0])
+    def test_rejects_bad_dropout(self, dropout):
+        with pytest.raises(ValueError, match=f"dropout={dropout}"):
+            NoiseAdaptationLayer(dropout=dropout)
+
+    def test_rejects_negative_trace_penalty(self):
+        with pytest.raises(ValueError, match="trace_penalty=-1"):
+            NoiseAdaptationLayer(trace_penalty=-1)
+
+    def test_transition_matrix_needs_a_built_layer(self):
+        with pytest.raises(ValueError, match="built"):
+            NoiseAdaptationLayer().transition_matrix()

@@ -1,0 +1,154 @@
+import numpy as np
+import pytest
+
+from keras_nnaqc import noise
+
+
+class TransitionMatrixTest:
+    @pytest.mark.parametrize("p", [0.0, 0.3, 0.7, 1.0])
+    def test_uniform_simplex_is_eq_1(self, p):
+        phi = noise.uniform_simplex(10, p, seed=0)
+        np.testing.assert_allclose(phi.sum(axis=1), 1.0)
+        np.testing.assert_allclose(phi.diagonal(), 1.0 - p)
+        assert phi.min() >= 0.0
+        off_diagonal = phi[~np.eye(10, dtype=bool)]
+        if p:
+            assert np.all(off_diagonal > 0)  # a simplex point is interior
+
+    def test_uniform_simplex_rows_are_uniform_on_the_simplex(self):
+        # Each entry of a uniform point on the simplex of dimension L - 1 is
+        # Beta(1, L - 2): mean 1 / (L - 1), variance (L - 2) / ((L-1)^2 L).
+        num_classes = 10
+        deltas = np.stack(
+            [
+                noise.uniform_simplex(num_classes, 1.0, seed=s)
+                for s in range(400)
+            ]
+        )
+        entries = deltas[:, ~np.eye(num_classes, dtype=bool)].ravel()
+        mean = 1 / (num_classes - 1)
+        variance = (num_classes - 2) / ((num_classes - 1) ** 2 * num_classes)
+        standard_error = np.sqrt(variance / entries.size)
+        assert abs(entries.mean() - mean) < 5 * standard_error
+        assert abs(entries.var() - variance) < 0.05 * variance
+
+    def test_uniform_simplex_seed(self):
+        first = noise.uniform_simplex(5, 0.4, seed=3)
+        np.testing.assert_array_equal(
+            first, noise.uniform_simplex(5, 0.4, seed=3)
+        )
+        assert not np.array_equal(first, noise.uniform_simplex(5, 0.4, seed=4))
+
+    def test_sparse_spreads_errors_over_k_classes(self):
+        phi = noise.sparse(50, 0.5, k=10, seed=0)
+        np.testing.assert_allclose(phi.sum(axis=1), 1.0)
+        np.testing.assert_allclose(phi.diagonal(), 0.5)
+        off_diagonal = phi * (1 - np.eye(50))
+        np.testing.assert_array_equal((off_diagonal > 0).sum(axis=1), 10)
+
+    def test_symmetric_by_hand(self):
+        expected = [[0.7, 0.15, 0.15], [0.15, 0.7, 0.15], [0.15, 0.15, 0.7]]
+        np.testing.assert_allclose(noise.symmetric(3, 0.3), expected)
+
+    def test_pair_by_hand(self):
+        expected = [[0.8, 0.2, 0.0], [0.0, 0.8, 0.2], [0.2, 0.0, 0.8]]
+        np.testing.assert_allclose(noise.pair(3, 0.2), expected)
+
+    @pytest.mark.parametrize("p", [-0.1, 1.5, float("nan")])
+    def test_rejects_rate_outside_unit_interval(self, p):
+        with pytest.raises(ValueError, match=r"`p` must be in \[0, 1\]"):
+            noise.uniform_simplex(10, p, seed=0)
+
+    def test_rejects_too_few_classes(self):
+        with pytest.raises(ValueError, match="num_classes=1"):
+            noise.symmetric(1, 0.2)
+        with pytest.raises(TypeError, match="num_classes=2.5"):
+            noise.pair(2.5, 0.2)
+
+    @pytest.mark.parametrize("k", [0, 10, 2.5])
+    def test_sparse_rejects_bad_k(self, k):
+        with pytest.raises(ValueError, match=f"k={k}"):
+            noise.sparse(10, 0.5, k=k, seed=0)
+
+
+class CorruptTest:
+    def test_empirical_transition_matches_phi_within_sampling_error(self):
+        phi = noise.uniform_simplex(10, 0.5, seed=0)
+        clean = np.random.default_rng(1).integers(0, 10, 1_000_000)
+        noisy = noise.corrupt(clean, phi, seed=2)
+        observed = noise.empirical_transition(clean, noisy, num_classes=10)
+        counts = np.bincount(clean, minlength=10)[:, None]
+        standard_error = np.sqrt(phi * (1 - phi) / counts)
+        assert np.all(np.abs(observed - phi) <= 5 * standard_error + 1e-12)
+        assert abs(noise.actual_noise_rate(clean, noisy) - 0.5) < 0.003
+
+    def test_zero_probability_transitions_never_happen(self):
+        phi = noise.pair(4, 0.5)
+        clean = np.repeat(np.arange(4), 1000)
+        noisy = noise.corrupt(clean, phi, seed=0)
+        np.testing.assert_array_equal(
+            np.unique(noisy[clean == 3]),
+            [0, 3],  # 3 flips only to 0
+        )
+
+    def test_same_seed_same_labels(self):
+        phi = noise.uniform_simplex(10, 0.5, seed=0)
+        clean = np.arange(1000) % 10
+        first = noise.corrupt(clean, phi, seed=7)
+        np.testing.assert_array_equal(first, noise.corrupt(clean, phi, seed=7))
+        assert not np.array_equal(first, noise.corrupt(clean, phi, seed=8))
+
+    def test_keeps_label_shape(self):
+        phi = noise.symmetric(3, 0.2)
+        labels = np.array([[0], [1], [2]], dtype=np.uint8)
+        assert noise.corrupt(labels, phi, seed=0).shape == (3, 1)
+
+    def test_identity_keeps_labels(self):
+        clean = np.arange(20) % 5
+        np.testing.assert_array_equal(
+            noise.corrupt(clean, np.eye(5), seed=0), clean
+        )
+
+    def test_rejects_labels_out_of_range(self):
+        with pytest.raises(ValueError, match=r"\[0, 3\).*from 0 to 3"):
+            noise.corrupt([0, 1, 3], noise.symmetric(3, 0.1), seed=0)
+        with pytest.raises(ValueError, match="from -1 to 1"):
+            noise.corrupt([-1, 1], noise.symmetric(3, 0.1), seed=0)
+
+    def test_rejects_labels_of_wrong_shape(self):
+        one_hot = np.eye(3)[[0, 1, 2]]
+        with pytest.raises(ValueError, match=r"shape=\(3, 3\).*argmax|argmax"):
+            noise.corrupt(one_hot, noise.symmetric(3, 0.1), seed=0)
+
+    def test_rejects_fractional_labels(self):
+        with pytest.raises(TypeError, match="dtype=float64"):
+            noise.corrupt([0.5, 1.0], noise.symmetric(3, 0.1), seed=0)
+
+    def test_rejects_non_stochastic_matrix(self):
+        with pytest.raises(ValueError, match="row 1 sums to 0.9"):
+            noise.corrupt([0], [[1.0, 0.0], [0.5, 0.4]], seed=0)
+        with pytest.raises(ValueError, match="non-negative"):
+            noise.corrupt([0], [[1.5, -0.5], [0.5, 0.5]], seed=0)
+        with pytest.raises(ValueError, match=r"shape=\(2, 3\)"):
+            noise.corrupt([0], np.full((2, 3), 1 / 3), seed=0)
+
+
+class MeasurementTest:
+    def test_empirical_transition_by_hand(self):
+        clean = [0, 0, 0, 0, 1, 1]
+        noisy = [0, 0, 0, 1, 1, 0]
+        np.testing.assert_allclose(
+            noise.empirical_transition(clean, noisy),
+            [[0.75, 0.25], [0.5, 0.5]],
+        )
+
+    def test_empirical_transition_absent_class_row_is_zero(self):
+        observed = noise.empirical_transition([0, 0], [0, 1], num_classes=3)
+        np.testing.assert_allclose(observed[2], [0, 0, 0])
+
+    def test_actual_noise_rate_by_hand(self):
+        assert noise.actual_noise_rate([0, 1, 2, 3], [0, 1, 3, 2]) == 0.5
+
+    def test_rejects_mismatched_shapes(self):
+        with pytest.raises(ValueError, match=r"clean_labels.shape=\(3,\)"):
+            noise.actual_noise_rate([0, 1, 2], [0, 1])

@@ -83,7 +83,8 @@ def run_demo(
     nnaqc = NoisyLabelModel(mnist_cnn(), alpha=0.9, beta=0.9)
     nnaqc_error, nnaqc_seconds = train(nnaqc)
 
-    print(f"\nClean test error after {epochs} epochs ({actual:.0%} noise):")
+    trained = f"{epochs} epoch{'s' if epochs != 1 else ''}"
+    print(f"\nClean test error after {trained} ({actual:.0%} noise):")
     print(f"  {'model':<28}{'test error':>12}{'train time':>12}")
     print(f"  {'plain CNN':<28}{plain_error:>11.2f}%{plain_seconds:>11.0f}s")
     print(f"  {'NNAQC':<28}{nnaqc_error:>11.2f}%{nnaqc_seconds:>11.0f}s")

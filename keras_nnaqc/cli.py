@@ -1,15 +1,23 @@
-"""The `nnaqc` command line."""
+"""The `nnaqc` command line: demo, methods, run and reproduce."""
 
 import argparse
+import json
+
+PAPER_NOISE_RATES = [0.0, 0.05, 0.1, 0.3, 0.5, 0.7]
+PAPER_GRIDS = {
+    # table: (dataset, training-set sizes, seeds) as in the paper
+    "mnist": ("mnist", [60000, 40000, 20000], [0, 1, 2, 3, 4]),
+}
 
 
 def main(argv=None):
-    """Runs the `nnaqc` command: `nnaqc demo`, `nnaqc --help`."""
+    """Runs the `nnaqc` command; `nnaqc --help` lists its subcommands."""
     parser = argparse.ArgumentParser(
         prog="nnaqc",
         description="Train Keras classifiers on noisy labels with NNAQC.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
+
     demo = commands.add_parser(
         "demo",
         help="plain CNN vs NNAQC on the shipped MNIST subset, 50%% noise",
@@ -18,8 +26,41 @@ def main(argv=None):
     demo.add_argument("--noise", type=float, default=0.5, help="rate p")
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--output-dir", default="nnaqc-output")
-    args = parser.parse_args(argv)
 
+    commands.add_parser("methods", help="list the methods and their sources")
+
+    run = commands.add_parser(
+        "run",
+        help="train one configuration; prints its results as a JSON line",
+    )
+    run.add_argument("--dataset", default="mnist")
+    run.add_argument("--method", default="nnaqc")
+    run.add_argument("--noise", type=float, default=0.5, help="rate p")
+    run.add_argument("--noise-model", default="uniform_simplex")
+    run.add_argument("--train-size", type=int, default=None)
+    run.add_argument("--epochs", type=int, default=None)
+    run.add_argument("--seed", type=int, default=0)
+    _add_data_argument(run)
+    run.add_argument("--out", help="also append the JSON line to this file")
+    run.add_argument("--verbose", type=int, default=0)
+
+    reproduce = commands.add_parser(
+        "reproduce",
+        help="run a grid of the paper's table (resumable) and write it",
+    )
+    reproduce.add_argument(
+        "--table", choices=sorted(PAPER_GRIDS), required=True
+    )
+    reproduce.add_argument("--methods", nargs="+", default=None)
+    reproduce.add_argument("--noise", nargs="+", type=float, default=None)
+    reproduce.add_argument("--train-sizes", nargs="+", type=int, default=None)
+    reproduce.add_argument("--seeds", nargs="+", type=int, default=None)
+    reproduce.add_argument("--epochs", type=int, default=None)
+    _add_data_argument(reproduce)
+    reproduce.add_argument("--out-dir", default=None)
+    reproduce.add_argument("--verbose", type=int, default=0)
+
+    args = parser.parse_args(argv)
     if args.command == "demo":
         from keras_nnaqc.demo import run_demo
 
@@ -29,6 +70,55 @@ def main(argv=None):
             seed=args.seed,
             output_dir=args.output_dir,
         )
+    elif args.command == "methods":
+        from keras_nnaqc import methods
+
+        for name in methods.names():
+            method = methods.get(name)
+            print(f"{name:<16}{method.summary} ({method.reference})")
+    elif args.command == "run":
+        from keras_nnaqc.experiments import run_experiment
+
+        result = run_experiment(
+            dataset=args.dataset,
+            method=args.method,
+            noise_rate=args.noise,
+            train_size=args.train_size,
+            epochs=args.epochs,
+            seed=args.seed,
+            data_path=args.data,
+            noise_model=args.noise_model,
+            verbose=args.verbose,
+        )
+        line = json.dumps(result)
+        if args.out:
+            with open(args.out, "a") as file:
+                file.write(line + "\n")
+        print(line)
+    elif args.command == "reproduce":
+        from keras_nnaqc import methods
+        from keras_nnaqc.experiments import run_grid
+
+        dataset, sizes, seeds = PAPER_GRIDS[args.table]
+        run_grid(
+            dataset,
+            methods=args.methods or methods.names(),
+            noise_rates=args.noise or PAPER_NOISE_RATES,
+            train_sizes=args.train_sizes or sizes,
+            seeds=args.seeds if args.seeds is not None else seeds,
+            out_dir=args.out_dir or f"results/{args.table}",
+            epochs=args.epochs,
+            data_path=args.data,
+            verbose=args.verbose,
+        )
+
+
+def _add_data_argument(parser):
+    parser.add_argument(
+        "--data",
+        default=None,
+        help="local data file, e.g. an mnist.npz (default: $KERAS_NNAQC_DATA)",
+    )
 
 
 if __name__ == "__main__":

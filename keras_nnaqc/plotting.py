@@ -44,6 +44,55 @@ def plot_transition_matrices(matrices, path, title=None):
     return path
 
 
+def plot_error_vs_noise(summary, path, train_size, methods=None, title=None):
+    """Saves clean test error against noise rate, one line per method.
+
+    Args:
+        summary: `keras_nnaqc.experiments.summarize` output, mapping
+            `(method, train_size, noise)` to `(mean, std, seeds)`.
+        path: Where to write the figure.
+        train_size: The training-set size to plot.
+        methods: Methods to draw, in legend order. Defaults to `None` (all).
+        title: Optional title. Defaults to `None`.
+
+    Returns:
+        The path written.
+    """
+    pyplot = _pyplot()
+    if methods is None:
+        methods = list(dict.fromkeys(key[0] for key in summary))
+    figure, axis = pyplot.subplots(figsize=(7, 4.5))
+    for method in methods:
+        points = sorted(
+            (rate, mean, std)
+            for (name, size, rate), (mean, std, _) in summary.items()
+            if name == method and size == train_size
+        )
+        if not points:
+            continue
+        rates, means, stds = zip(*points, strict=True)
+        axis.errorbar(
+            [100 * rate for rate in rates],
+            means,
+            yerr=stds,
+            marker="o",
+            markersize=3,
+            capsize=2,
+            label=method,
+        )
+    axis.set_yscale("log")
+    axis.set_xlabel("label noise p (%)")
+    axis.set_ylabel("clean test error (%)")
+    axis.grid(True, which="both", alpha=0.3)
+    axis.legend(ncol=2, fontsize=8)
+    if title:
+        axis.set_title(title)
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    pyplot.close(figure)
+    return path
+
+
 def _pyplot():
     try:
         import matplotlib

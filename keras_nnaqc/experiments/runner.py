@@ -1,0 +1,147 @@
+"""One experiment: a method trained on noisy labels, tested on clean ones."""
+
+import time
+
+import keras
+import numpy as np
+
+from keras_nnaqc import methods
+from keras_nnaqc import noise
+from keras_nnaqc.experiments.device import describe_device
+from keras_nnaqc.experiments.settings import get_setting
+from keras_nnaqc.version import __version__
+
+NOISE_MODELS = {
+    "uniform_simplex": noise.uniform_simplex,
+    "sparse": noise.sparse,
+}
+
+
+def run_experiment(
+    dataset="mnist",
+    method="nnaqc",
+    noise_rate=0.5,
+    train_size=None,
+    epochs=None,
+    seed=0,
+    data_path=None,
+    noise_model="uniform_simplex",
+    verbose=0,
+):
+    """Trains `method` on a noisy training set and reports its clean error.
+
+    The training subset, the noise matrix, the noisy labels and the split
+    of a validation set off the noisy training set are drawn from
+    independent streams of `seed`, once; the same seed gives the same noisy
+    data to every method. Training stops early on the validation loss (on
+    noisy labels, all a user has) and keeps the best epoch's weights.
+
+    Args:
+        dataset: A dataset of `keras_nnaqc.experiments.SETTINGS`. Defaults
+            to `"mnist"`.
+        method: A name of `keras_nnaqc.methods.names()`. Defaults to
+            `"nnaqc"`.
+        noise_rate: Label-noise rate `p` in [0, 1]. Defaults to `0.5`.
+        train_size: Number of training images, drawn at random. Defaults to
+            `None` (all).
+        epochs: Maximum training epochs. Defaults to `None` (the
+            setting's).
+        seed: Seed of the data, the noise and the weights. Defaults to `0`.
+        data_path: Local data file, e.g. an `mnist.npz`. Defaults to `None`
+            (`$KERAS_NNAQC_DATA`).
+        noise_model: `"uniform_simplex"` (eq. 1) or `"sparse"`. Defaults to
+            `"uniform_simplex"`.
+        verbose: Keras verbosity of `fit`. Defaults to `0`.
+
+    Returns:
+        A dict of results: the configuration, `test_error` in percent,
+        `actual_noise`, `best_epoch`, `predicted_classes` (how many classes
+        the model predicts on the test set: 1 means collapse), `wall_s`,
+        `backend`, `device`, `version`, and the noise model the method used
+        as `transition_matrix` (or `None`).
+    """
+    setting = get_setting(dataset)
+    method_object = methods.get(method)
+    phi = true_transition(dataset, noise_rate, seed, noise_model)
+    epochs = setting.epochs if epochs is None else epochs
+    (x_train, y_train), (x_test, y_test) = setting.load(data_path)
+    subset_seed, _, corruption_seed, split_seed = _seed_streams(seed)
+    if train_size is not None:
+        if not 0 < train_size <= len(x_train):
+            raise ValueError(
+                f"`train_size` must be in [1, {len(x_train)}]. Received: "
+                f"train_size={train_size}"
+            )
+        order = np.random.default_rng(subset_seed).permutation(len(x_train))
+        chosen = np.sort(order[:train_size])
+        x_train, y_train = x_train[chosen], y_train[chosen]
+    noisy_labels = noise.corrupt(y_train, phi, seed=corruption_seed)
+    order = np.random.default_rng(split_seed).permutation(len(x_train))
+    held_out = int(round(setting.validation_fraction * len(x_train)))
+    fit, validation = np.sort(order[held_out:]), np.sort(order[:held_out])
+
+    keras.utils.set_random_seed(seed)
+    early_stopping = keras.callbacks.EarlyStopping(
+        patience=setting.patience, restore_best_weights=True
+    )
+    start = time.time()
+    trained = method_object.train(
+        setting.build_base_model,
+        x_train[fit],
+        noisy_labels[fit],
+        setting.num_classes,
+        optimizer=setting.optimizer,
+        true_transition=phi,
+        epochs=epochs,
+        batch_size=setting.batch_size,
+        validation_data=(x_train[validation], noisy_labels[validation]),
+        callbacks=[early_stopping],
+        verbose=verbose,
+    )
+    wall_s = time.time() - start
+    predictions = trained.model.predict(x_test, batch_size=500, verbose=0)
+    predicted = predictions.argmax(axis=1)
+    test_error = 100.0 * float(np.mean(predicted != y_test))
+    transition = trained.transition_matrix
+    return {
+        "method": method,
+        "dataset": dataset,
+        "noise": noise_rate,
+        "noise_model": noise_model,
+        "train_size": len(x_train),
+        "seed": seed,
+        "epochs": epochs,
+        "batch_size": setting.batch_size,
+        "validation_fraction": setting.validation_fraction,
+        "best_epoch": early_stopping.best_epoch + 1,
+        "test_error": round(test_error, 4),
+        "predicted_classes": len(np.unique(predicted)),
+        "actual_noise": round(
+            noise.actual_noise_rate(y_train, noisy_labels), 6
+        ),
+        "wall_s": round(wall_s, 2),
+        "backend": keras.backend.backend(),
+        "device": describe_device(),
+        "version": __version__,
+        "transition_matrix": None
+        if transition is None
+        else np.round(np.asarray(transition, np.float64), 5).tolist(),
+    }
+
+
+def true_transition(dataset, noise_rate, seed, noise_model="uniform_simplex"):
+    """The noise matrix `run_experiment` draws for a dataset, rate and seed."""
+    if noise_model not in NOISE_MODELS:
+        raise ValueError(
+            f"`noise_model` must be one of {sorted(NOISE_MODELS)}. Received: "
+            f"noise_model={noise_model!r}"
+        )
+    num_classes = get_setting(dataset).num_classes
+    stream = np.random.default_rng(_seed_streams(seed)[1])
+    return NOISE_MODELS[noise_model](num_classes, noise_rate, seed=stream)
+
+
+def _seed_streams(seed):
+    """Independent seeds of the training subset, the noise matrix, the noisy
+    labels and the validation split."""
+    return np.random.SeedSequence(seed).spawn(4)

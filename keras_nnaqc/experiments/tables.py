@@ -1,0 +1,125 @@
+"""Results tables laid out like the paper's: methods by size and noise."""
+
+import csv
+import json
+
+import numpy as np
+
+from keras_nnaqc.experiments.paper_results import paper_error
+
+
+def read_results(path):
+    """The results of a JSON-lines file, one dict per line (none if absent)."""
+    try:
+        with open(path) as lines:
+            return [json.loads(line) for line in lines if line.strip()]
+    except FileNotFoundError:
+        return []
+
+
+def summarize(results):
+    """Mean, standard deviation and count of the error of each configuration.
+
+    Args:
+        results: Result dicts of `run_experiment`.
+
+    Returns:
+        A dict mapping `(method, train_size, noise)` to
+        `(mean, std, seed_count)`, with the sample standard deviation (0 for
+        one seed).
+    """
+    errors = {}
+    for result in results:
+        key = (result["method"], result["train_size"], result["noise"])
+        errors.setdefault(key, []).append(result["test_error"])
+    return {
+        key: (
+            float(np.mean(values)),
+            float(np.std(values, ddof=1)) if len(values) > 1 else 0.0,
+            len(values),
+        )
+        for key, values in errors.items()
+    }
+
+
+def markdown_table(results, dataset, methods=None):
+    """A Markdown table of mean clean test error (%) like the paper's.
+
+    Rows are methods; columns are grouped by training-set size, then noise
+    rate. A cell reads `mean ± std (paper)`; `±` is left out for one seed
+    and `(paper)` where the paper reports nothing.
+
+    Args:
+        results: Result dicts of `run_experiment` for `dataset`.
+        dataset: Dataset whose paper numbers are shown beside ours.
+        methods: Row order. Defaults to `None`: methods in order of first
+            appearance.
+
+    Returns:
+        The table as a string.
+    """
+    summary = summarize(results)
+    methods = methods or list(dict.fromkeys(r["method"] for r in results))
+    sizes = sorted({r["train_size"] for r in results}, reverse=True)
+    rates = sorted({r["noise"] for r in results})
+    columns = [(size, rate) for size in sizes for rate in rates]
+    group_heads = [
+        _size_name(size) if rate == rates[0] else "" for size, rate in columns
+    ]
+    lines = [
+        "| Training samples | " + " | ".join(group_heads) + " |",
+        "| --- |" + " --- |" * len(columns),
+        "| **Noise %** | "
+        + " | ".join(f"**{rate * 100:g}**" for _, rate in columns)
+        + " |",
+    ]
+    for method in methods:
+        cells = []
+        for size, rate in columns:
+            cell = "—"
+            if (method, size, rate) in summary:
+                mean, std, count = summary[(method, size, rate)]
+                cell = f"{mean:.2f}" + (f" ± {std:.2f}" if count > 1 else "")
+            paper = paper_error(dataset, method, size, rate)
+            if paper is not None:
+                cell += f" ({paper:.2f})"
+            cells.append(cell)
+        lines.append(f"| {method} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_csv(results, dataset, path):
+    """One CSV row per configuration: our mean, std, seeds, and the paper's."""
+    with open(path, "w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(
+            [
+                "method",
+                "train_size",
+                "noise",
+                "mean_test_error",
+                "std_test_error",
+                "seeds",
+                "paper_test_error",
+            ]
+        )
+        for (method, size, rate), (mean, std, count) in summarize(
+            results
+        ).items():
+            paper = paper_error(dataset, method, size, rate)
+            writer.writerow(
+                [
+                    method,
+                    size,
+                    rate,
+                    f"{mean:.4f}",
+                    f"{std:.4f}",
+                    count,
+                    "" if paper is None else paper,
+                ]
+            )
+    return path
+
+
+def _size_name(size):
+    return f"{size // 1000}K" if size % 1000 == 0 else str(size)

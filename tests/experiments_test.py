@@ -1,0 +1,148 @@
+import json
+import pathlib
+
+import pytest
+from nnaqc_test_case import TestCase
+
+from keras_nnaqc import cli
+from keras_nnaqc.experiments import grid
+from keras_nnaqc.experiments import markdown_table
+from keras_nnaqc.experiments import read_results
+from keras_nnaqc.experiments import run_experiment
+from keras_nnaqc.experiments import run_grid
+from keras_nnaqc.experiments import write_report
+
+SMALL_RESULTS = pathlib.Path(__file__).parent / "data" / "small_results.jsonl"
+TINY = {"dataset": "mnist_subset", "train_size": 200, "epochs": 1}
+
+
+class RunExperimentTest(TestCase):
+    def test_result_line(self):
+        result = run_experiment(method="nnaqc", noise_rate=0.3, seed=1, **TINY)
+        for key in (
+            "method",
+            "dataset",
+            "noise",
+            "train_size",
+            "seed",
+            "epochs",
+            "test_error",
+            "actual_noise",
+            "wall_s",
+            "backend",
+            "device",
+            "version",
+        ):
+            self.assertTrue(key in result)
+        self.assertEqual(
+            (result["method"], result["noise"], result["train_size"]),
+            ("nnaqc", 0.3, 200),
+        )
+        self.assertTrue(0 <= result["test_error"] <= 100)
+        self.assertTrue(0.15 < result["actual_noise"] < 0.45)
+        self.assertEqual(len(result["transition_matrix"]), 10)
+        json.dumps(result)
+
+    def test_same_seed_same_noisy_data_for_every_method(self):
+        first = run_experiment(method="base", noise_rate=0.5, seed=3, **TINY)
+        second = run_experiment(method="gce", noise_rate=0.5, seed=3, **TINY)
+        other = run_experiment(method="base", noise_rate=0.5, seed=4, **TINY)
+        self.assertEqual(first["actual_noise"], second["actual_noise"])
+        self.assertTrue(first["actual_noise"] != other["actual_noise"])
+
+    def test_rejects_bad_configurations(self):
+        with pytest.raises(ValueError, match="train_size=20000"):
+            run_experiment(dataset="mnist_subset", train_size=20000)
+        with pytest.raises(ValueError, match="dataset='svhn'"):
+            run_experiment(dataset="svhn")
+        with pytest.raises(ValueError, match="noise_model='blocks'"):
+            run_experiment(dataset="mnist_subset", noise_model="blocks")
+
+
+class CommandLineTest(TestCase):
+    def test_run_prints_and_appends_one_json_line(self, tmp_path, capsys):
+        out = tmp_path / "results.jsonl"
+        arguments = ["run", "--dataset", "mnist_subset", "--method", "base"]
+        arguments += ["--noise", "0.3", "--train-size", "200", "--epochs", "1"]
+        cli.main(arguments + ["--seed", "2", "--out", str(out)])
+        last_line = capsys.readouterr().out.strip().splitlines()[-1]
+        result = json.loads(last_line)
+        self.assertEqual((result["method"], result["seed"]), ("base", 2))
+        self.assertEqual(read_results(out), [result])
+
+    def test_methods_lists_every_method(self, capsys):
+        cli.main(["methods"])
+        printed = capsys.readouterr().out
+        for name in ("base", "forward", "nnaqc", "regu_nnaqc", "gce"):
+            self.assertTrue(f"\n{name} " in "\n" + printed)
+
+
+class GridTest(TestCase):
+    def test_resumes_without_rerunning(self, tmp_path, monkeypatch):
+        arguments = {
+            "dataset": "mnist_subset",
+            "methods": ["base", "nnaqc"],
+            "noise_rates": [0.5],
+            "train_sizes": [200],
+            "out_dir": tmp_path,
+            "epochs": 1,
+        }
+        first = run_grid(seeds=[0], **arguments)
+        self.assertEqual(len(first), 2)
+
+        calls = []
+        real_run = grid.run_experiment
+
+        def counting_run(**configuration):
+            calls.append(configuration)
+            return real_run(**configuration)
+
+        monkeypatch.setattr(grid, "run_experiment", counting_run)
+        again = run_grid(seeds=[0], **arguments)
+        self.assertEqual(calls, [])
+        self.assertEqual(again, first)
+
+        grown = run_grid(seeds=[0, 1], **arguments)
+        self.assertEqual([c["seed"] for c in calls], [1, 1])
+        self.assertEqual(len(grown), 4)
+        self.assertEqual(len(read_results(tmp_path / "results.jsonl")), 4)
+        for name in ("table.md", "table.csv", "error_vs_noise_200.png"):
+            self.assertTrue((tmp_path / name).exists())
+        self.assertTrue((tmp_path / "transitions_p50.png").exists())
+
+
+class TableTest(TestCase):
+    def test_paper_layout(self):
+        results = read_results(SMALL_RESULTS)
+        expected = (
+            "| Training samples | 60K |  | 20K |  |\n"
+            "| --- | --- | --- | --- | --- |\n"
+            "| **Noise %** | **0** | **70** | **0** | **70** |\n"
+            "| nnaqc | 1.10 ± 0.14 (1.14) | 6.00 ± 1.41 (16.42) "
+            "| 3.50 (3.00) | 9.00 |\n"
+            "| base | 0.90 ± 0.00 (0.89) | 45.00 ± 7.07 (48.80) "
+            "| — (2.42) | — |\n"
+        )
+        self.assertEqual(
+            markdown_table(results, "mnist", ["nnaqc", "base"]), expected
+        )
+
+    def test_report_files(self, tmp_path):
+        paths = write_report(read_results(SMALL_RESULTS), "mnist", tmp_path)
+        names = sorted(path.name for path in paths)
+        self.assertEqual(
+            names,
+            [
+                "error_vs_noise_20000.png",
+                "error_vs_noise_60000.png",
+                "table.csv",
+                "table.md",
+            ],
+        )
+        rows = (tmp_path / "table.csv").read_text().splitlines()
+        self.assertEqual(
+            rows[0],
+            "method,train_size,noise,mean_test_error,std_test_error,seeds,"
+            "paper_test_error",
+        )
+        self.assertTrue("nnaqc,60000,0.7,6.0000,1.4142,2,16.42" in rows)

@@ -1,4 +1,4 @@
-"""The `nnaqc` command line: demo, methods, run and reproduce."""
+"""The `nnaqc` command line: demo, methods, run, reproduce and tune."""
 
 import argparse
 import json
@@ -60,6 +60,33 @@ def main(argv=None):
     reproduce.add_argument("--out-dir", default=None)
     reproduce.add_argument("--verbose", type=int, default=0)
 
+    tune = commands.add_parser(
+        "tune",
+        help="cross-validate alpha and beta on noisy data (KerasTuner)",
+    )
+    tune.add_argument("--dataset", default="mnist")
+    tune.add_argument("--noise", type=float, default=0.5, help="rate p")
+    tune.add_argument("--train-size", type=int, default=None)
+    tune.add_argument("--trials", type=int, default=8)
+    tune.add_argument("--folds", type=int, default=3)
+    tune.add_argument("--epochs", type=int, default=4)
+    tune.add_argument(
+        "--oracle",
+        choices=["random", "bayesian", "hyperband"],
+        default="random",
+    )
+    tune.add_argument("--directory", default="nnaqc-tuning")
+    tune.add_argument("--seed", type=int, default=0)
+    tune.add_argument(
+        "--no-compare",
+        dest="compare",
+        action="store_false",
+        help="skip training alpha = beta = 0.9 for comparison",
+    )
+    _add_data_argument(tune)
+    tune.add_argument("--out", help="also append the JSON line to this file")
+    tune.add_argument("--verbose", type=int, default=0)
+
     args = parser.parse_args(argv)
     if args.command == "demo":
         from keras_nnaqc.demo import run_demo
@@ -90,11 +117,25 @@ def main(argv=None):
             noise_model=args.noise_model,
             verbose=args.verbose,
         )
-        line = json.dumps(result)
-        if args.out:
-            with open(args.out, "a") as file:
-                file.write(line + "\n")
-        print(line)
+        _print_result(result, args.out)
+    elif args.command == "tune":
+        from keras_nnaqc.tuning import tune_alpha_beta
+
+        result = tune_alpha_beta(
+            dataset=args.dataset,
+            noise_rate=args.noise,
+            train_size=args.train_size,
+            trials=args.trials,
+            folds=args.folds,
+            epochs=args.epochs,
+            oracle=args.oracle,
+            directory=args.directory,
+            seed=args.seed,
+            data_path=args.data,
+            compare=args.compare,
+            verbose=args.verbose,
+        )
+        _print_result(result, args.out)
     elif args.command == "reproduce":
         from keras_nnaqc import methods
         from keras_nnaqc.experiments import run_grid
@@ -111,6 +152,15 @@ def main(argv=None):
             data_path=args.data,
             verbose=args.verbose,
         )
+
+
+def _print_result(result, out):
+    """Prints a result as one JSON line, last; appends it to `out` if given."""
+    line = json.dumps(result)
+    if out:
+        with open(out, "a") as file:
+            file.write(line + "\n")
+    print(line)
 
 
 def _add_data_argument(parser):

@@ -3,6 +3,7 @@
 from keras_nnaqc.experiments.grid import run_grid
 from keras_nnaqc.experiments.grid import write_report
 from keras_nnaqc.experiments.paper_results import paper_error
+from keras_nnaqc.experiments.runner import load_noisy_data
 from keras_nnaqc.experiments.runner import run_experiment
 from keras_nnaqc.experiments.runner import true_transition
 from keras_nnaqc.experiments.settings import SETTINGS

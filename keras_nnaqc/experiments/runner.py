@@ -62,21 +62,15 @@ def run_experiment(
     """
     setting = get_setting(dataset)
     method_object = methods.get(method)
-    phi = true_transition(dataset, noise_rate, seed, noise_model)
     epochs = setting.epochs if epochs is None else epochs
-    (x_train, y_train), (x_test, y_test) = setting.load(data_path)
-    subset_seed, _, corruption_seed, split_seed = _seed_streams(seed)
-    if train_size is not None:
-        if not 0 < train_size <= len(x_train):
-            raise ValueError(
-                f"`train_size` must be in [1, {len(x_train)}]. Received: "
-                f"train_size={train_size}"
-            )
-        order = np.random.default_rng(subset_seed).permutation(len(x_train))
-        chosen = np.sort(order[:train_size])
-        x_train, y_train = x_train[chosen], y_train[chosen]
-    noisy_labels = noise.corrupt(y_train, phi, seed=corruption_seed)
-    order = np.random.default_rng(split_seed).permutation(len(x_train))
+    data = load_noisy_data(
+        dataset, noise_rate, train_size, seed, noise_model, data_path
+    )
+    x_train, noisy_labels = data["x_train"], data["noisy_labels"]
+    x_test, y_test = data["x_test"], data["y_test"]
+    order = np.random.default_rng(_seed_streams(seed)[3]).permutation(
+        len(x_train)
+    )
     held_out = int(round(setting.validation_fraction * len(x_train)))
     fit, validation = np.sort(order[held_out:]), np.sort(order[:held_out])
 
@@ -91,7 +85,7 @@ def run_experiment(
         noisy_labels[fit],
         setting.num_classes,
         optimizer=setting.optimizer,
-        true_transition=phi,
+        true_transition=data["transition_matrix"],
         epochs=epochs,
         batch_size=setting.batch_size,
         validation_data=(x_train[validation], noisy_labels[validation]),
@@ -116,9 +110,7 @@ def run_experiment(
         "best_epoch": early_stopping.best_epoch + 1,
         "test_error": round(test_error, 4),
         "predicted_classes": len(np.unique(predicted)),
-        "actual_noise": round(
-            noise.actual_noise_rate(y_train, noisy_labels), 6
-        ),
+        "actual_noise": round(data["actual_noise"], 6),
         "wall_s": round(wall_s, 2),
         "backend": keras.backend.backend(),
         "device": describe_device(),
@@ -126,6 +118,56 @@ def run_experiment(
         "transition_matrix": None
         if transition is None
         else np.round(np.asarray(transition, np.float64), 5).tolist(),
+    }
+
+
+def load_noisy_data(
+    dataset,
+    noise_rate,
+    train_size=None,
+    seed=0,
+    noise_model="uniform_simplex",
+    data_path=None,
+):
+    """A dataset with noisy training labels, as `run_experiment` makes it.
+
+    Args:
+        dataset: A dataset of `keras_nnaqc.experiments.SETTINGS`.
+        noise_rate: Label-noise rate `p` in [0, 1].
+        train_size: Number of training images, drawn at random. Defaults to
+            `None` (all).
+        seed: Seed of the subset, the noise matrix and the labels. Defaults
+            to `0`.
+        noise_model: `"uniform_simplex"` (eq. 1) or `"sparse"`. Defaults to
+            `"uniform_simplex"`.
+        data_path: Local data file. Defaults to `None`.
+
+    Returns:
+        A dict with `x_train`, `y_train` (clean), `noisy_labels`, `x_test`,
+        `y_test`, `transition_matrix` (the true noise) and `actual_noise`.
+    """
+    setting = get_setting(dataset)
+    phi = true_transition(dataset, noise_rate, seed, noise_model)
+    (x_train, y_train), (x_test, y_test) = setting.load(data_path)
+    subset_seed, _, corruption_seed, _ = _seed_streams(seed)
+    if train_size is not None:
+        if not 0 < train_size <= len(x_train):
+            raise ValueError(
+                f"`train_size` must be in [1, {len(x_train)}]. Received: "
+                f"train_size={train_size}"
+            )
+        order = np.random.default_rng(subset_seed).permutation(len(x_train))
+        chosen = np.sort(order[:train_size])
+        x_train, y_train = x_train[chosen], y_train[chosen]
+    noisy_labels = noise.corrupt(y_train, phi, seed=corruption_seed)
+    return {
+        "x_train": x_train,
+        "y_train": y_train,
+        "noisy_labels": noisy_labels,
+        "x_test": x_test,
+        "y_test": y_test,
+        "transition_matrix": phi,
+        "actual_noise": noise.actual_noise_rate(y_train, noisy_labels),
     }
 
 

@@ -6,6 +6,7 @@ from keras import ops
 
 from keras_nnaqc.methods.transition_estimation import estimate_transition
 from keras_nnaqc.models import NoisyLabelModel
+from keras_nnaqc.optimizers import fresh_optimizer
 from keras_nnaqc.validation import check_transition_matrix
 
 TRANSITION_SOURCES = (None, "true", "estimated")
@@ -132,16 +133,9 @@ class Method:
     @staticmethod
     def _fit(model, loss, x, y, optimizer, metrics, fit_kwargs, histories):
         model.compile(
-            optimizer=_fresh_optimizer(optimizer),
+            optimizer=fresh_optimizer(optimizer),
             loss=loss,
             metrics=list(metrics),
         )
         histories.append(model.fit(x, y, **fit_kwargs))
         return model
-
-
-def _fresh_optimizer(optimizer):
-    """A new optimizer like `optimizer`: each model needs its own state."""
-    if isinstance(optimizer, keras.optimizers.Optimizer):
-        return optimizer.__class__.from_config(optimizer.get_config())
-    return keras.optimizers.get(optimizer)

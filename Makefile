@@ -6,6 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 BACKENDS ?= tensorflow jax torch
 DEMO_BACKEND ?= tensorflow
+EXAMPLES_BACKEND ?= jax
 PYTEST_ARGS ?=
 WHEEL_CHECK := build/wheel-check
 
@@ -28,10 +29,15 @@ $(VENV)/.test-installed: $(VENV)/.demo-installed
 demo: $(VENV)/.demo-installed
 	KERAS_BACKEND=$(DEMO_BACKEND) $(BIN)/nnaqc demo
 
+# Every test runs under each backend, except the example scripts (plain
+# users of the core), which run once, under JAX as on the GPU machine.
 test: lint
 	set -e; for backend in $(BACKENDS); do \
 		echo "=== tests with KERAS_BACKEND=$$backend"; \
-		KERAS_BACKEND=$$backend $(BIN)/python -m pytest $(PYTEST_ARGS); \
+		markers="not slow"; \
+		[ $$backend = $(EXAMPLES_BACKEND) ] || markers="not slow and not examples"; \
+		KERAS_BACKEND=$$backend $(BIN)/python -m pytest -m "$$markers" \
+			$(PYTEST_ARGS); \
 	done
 	$(MAKE) wheel-check
 

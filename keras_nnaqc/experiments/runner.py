@@ -49,8 +49,8 @@ def run_experiment(
         seed: Seed of the data, the noise and the weights. Defaults to `0`.
         data_path: Local data file, e.g. an `mnist.npz`. Defaults to `None`
             (`$KERAS_NNAQC_DATA`).
-        noise_model: `"uniform_simplex"` (eq. 1) or `"sparse"`. Defaults to
-            `"uniform_simplex"`.
+        noise_model: A name of `keras_nnaqc.noise.NOISE_MODELS`. Defaults
+            to `"uniform_simplex"` (eq. 1).
         verbose: Keras verbosity of `fit`. Defaults to `0`.
 
     Returns:
@@ -138,8 +138,8 @@ def load_noisy_data(
             `None` (all).
         seed: Seed of the subset, the noise matrix and the labels. Defaults
             to `0`.
-        noise_model: `"uniform_simplex"` (eq. 1) or `"sparse"`. Defaults to
-            `"uniform_simplex"`.
+        noise_model: A name of `keras_nnaqc.noise.NOISE_MODELS`. Defaults
+            to `"uniform_simplex"` (eq. 1).
         data_path: Local data file. Defaults to `None`.
 
     Returns:
@@ -173,14 +173,9 @@ def load_noisy_data(
 
 def true_transition(dataset, noise_rate, seed, noise_model="uniform_simplex"):
     """The noise matrix `run_experiment` draws for a dataset, rate and seed."""
-    if noise_model not in NOISE_MODELS:
-        raise ValueError(
-            f"`noise_model` must be one of {sorted(NOISE_MODELS)}. Received: "
-            f"noise_model={noise_model!r}"
-        )
     num_classes = get_setting(dataset).num_classes
     stream = np.random.default_rng(_seed_streams(seed)[1])
-    return NOISE_MODELS[noise_model](num_classes, noise_rate, seed=stream)
+    return noise.named_transition(noise_model, num_classes, noise_rate, stream)
 
 
 def _seed_streams(seed):

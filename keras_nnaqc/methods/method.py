@@ -64,26 +64,41 @@ class Method:
         optimizer="adam",
         true_transition=None,
         metrics=("accuracy",),
+        jit_compile="auto",
         **fit_kwargs,
     ):
         """Trains a fresh base model on noisy labels with this method.
 
         Args:
             build_base_model: Function returning a new base model (logits).
-            x: Training inputs, as for `Model.fit`.
-            noisy_labels: Integer noisy labels.
+            x: Training inputs, as for `Model.fit` (arrays, or a dataset of
+                `(inputs, noisy labels)` batches).
+            noisy_labels: Integer noisy labels, or `None` when `x` is a
+                dataset that holds them.
             num_classes: Number of classes.
             optimizer: Optimizer name, config or instance; every stage gets a
                 fresh copy. Defaults to `"adam"`.
             true_transition: The true noise matrix, for methods with
                 `transition="true"`. Defaults to `None`.
             metrics: Metrics to compile with. Defaults to `("accuracy",)`.
+            jit_compile: Passed to `compile`. Defaults to `"auto"`.
             **fit_kwargs: Passed to `fit` (`epochs`, `batch_size`...).
 
         Returns:
             A `TrainedModel`.
         """
         histories = []
+
+        def fit(model, loss):
+            model.compile(
+                optimizer=fresh_optimizer(optimizer),
+                loss=loss,
+                metrics=list(metrics),
+                jit_compile=jit_compile,
+            )
+            histories.append(model.fit(x, noisy_labels, **fit_kwargs))
+            return model
+
         transition = None
         if self.transition == "true":
             if true_transition is None:
@@ -95,32 +110,17 @@ class Method:
         elif self.transition == "estimated":
             # Stage one: a plain model of the noisy labels, whose predictions
             # give the anchor-point estimate used by stage two.
-            first = self._fit(
+            first = fit(
                 build_base_model(),
                 keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                x,
-                noisy_labels,
-                optimizer,
-                metrics,
-                fit_kwargs,
-                histories,
             )
-            logits = first.predict(x, verbose=0, batch_size=256)
+            batch_size = fit_kwargs.get("batch_size")
+            logits = first.predict(x, batch_size=batch_size, verbose=0)
             probabilities = ops.convert_to_numpy(ops.softmax(logits))
             transition = estimate_transition(probabilities)
 
-        base_model = build_base_model()
-        model, loss = self.build(base_model, num_classes, transition)
-        self._fit(
-            model,
-            loss,
-            x,
-            noisy_labels,
-            optimizer,
-            metrics,
-            fit_kwargs,
-            histories,
-        )
+        model, loss = self.build(build_base_model(), num_classes, transition)
+        fit(model, loss)
         if isinstance(model, NoisyLabelModel):
             transition = model.noise_layer.transition_matrix()
             clean_model = model.clean_model()
@@ -129,13 +129,3 @@ class Method:
         return TrainedModel(
             self.name, clean_model, model, histories, transition
         )
-
-    @staticmethod
-    def _fit(model, loss, x, y, optimizer, metrics, fit_kwargs, histories):
-        model.compile(
-            optimizer=fresh_optimizer(optimizer),
-            loss=loss,
-            metrics=list(metrics),
-        )
-        histories.append(model.fit(x, y, **fit_kwargs))
-        return model

@@ -8,6 +8,7 @@ from keras_nnaqc.losses import NNAQCLoss
 from keras_nnaqc.losses import log_probabilities
 from keras_nnaqc.losses import nna_loss
 from keras_nnaqc.losses import qc_loss
+from keras_nnaqc.models.label_issues import find_label_issues
 from keras_nnaqc.validation import check_labels
 from keras_nnaqc.validation import check_probability
 
@@ -196,6 +197,39 @@ class NoisyLabelModel(keras.Model):
             A NumPy array of shape `(n, L)`.
         """
         return _NoiseHeadPredictor(self).predict(x, **kwargs)
+
+    def label_issues(self, x, labels, batch_size=None, verbose=0):
+        """Ranks examples by how strongly the clean prediction disagrees with
+        their given labels: the likely mislabelled ones, most suspect first.
+
+        Args:
+            x: Inputs in the order of `labels` (an array, or an unshuffled
+                dataset such as `NoisyDataset.ordered()`).
+            labels: Their given (noisy) integer labels.
+            batch_size: Batch size of `predict`. Defaults to `None`.
+            verbose: Verbosity of `predict`. Defaults to `0`.
+
+        Returns:
+            A `LabelIssues` with the flagged `indices`, their
+            `given_labels`, `suggested_labels` and `scores`.
+
+        Example:
+
+        ```python
+        issues = model.label_issues(x_train, noisy_labels)
+        for index, label, suggested in zip(
+            issues.indices[:10],
+            issues.given_labels[:10],
+            issues.suggested_labels[:10],
+        ):
+            print(f"example {index}: labelled {label}, looks like {suggested}")
+        ```
+        """
+        scores = self.predict(x, batch_size=batch_size, verbose=verbose)
+        probabilities = ops.convert_to_numpy(
+            ops.softmax(self._clean_logits(scores), axis=-1)
+        )
+        return find_label_issues(probabilities, labels)
 
     def clean_model(self):
         """The trained base model on its own, without any noise variables."""

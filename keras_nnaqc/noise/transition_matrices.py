@@ -112,6 +112,87 @@ def pair(num_classes, p):
     return (1.0 - p) * identity + p * np.roll(identity, 1, axis=1)
 
 
+def grouped(groups, p, seed):
+    """Noise within groups, e.g. CIFAR-100's superclasses.
+
+    A wrong label stays in its class's group (`groups[i]` is the group of
+    class `i`): class `i` keeps its label with probability `1 - p` and its
+    errors are spread over the other classes of its group in proportions
+    drawn uniformly from the simplex, as in eq. 1.
+
+    Args:
+        groups: Group of each class, shape `(L,)`; every group needs at
+            least two classes.
+        p: Probability that a label is wrong, in [0, 1].
+        seed: Seed of the random proportions (int or `np.random.Generator`).
+
+    Returns:
+        A row-stochastic float64 array of shape `(L, L)`, zero between
+        classes of different groups.
+    """
+    groups = np.asarray(groups)
+    if groups.ndim != 1:
+        raise ValueError(
+            "`groups` must give one group per class, shape (num_classes,). "
+            f"Received: groups.shape={groups.shape}"
+        )
+    num_classes = check_num_classes(len(groups), name="len(groups)")
+    p = check_probability("p", p)
+    peers = (groups[:, None] == groups[None, :]) & ~np.eye(
+        num_classes, dtype=bool
+    )
+    alone = np.flatnonzero(peers.sum(axis=1) == 0)
+    if alone.size:
+        raise ValueError(
+            "Every group needs at least two classes, so that a wrong label "
+            f"has somewhere to go. Received: classes {alone.tolist()} alone "
+            "in their groups"
+        )
+    weights = np.random.default_rng(seed).exponential(size=peers.shape) * peers
+    matrix = p * weights / weights.sum(axis=1, keepdims=True)
+    matrix[np.diag_indices(num_classes)] = 1.0 - p
+    return matrix
+
+
+NOISE_MODELS = ("uniform_simplex", "sparse", "symmetric", "pair", "grouped")
+
+
+def named_transition(noise_model, num_classes, p, seed=None, groups=None):
+    """The transition matrix of a noise model given by name.
+
+    Args:
+        noise_model: One of `"uniform_simplex"` (eq. 1), `"sparse"` (errors
+            over 10 random classes), `"symmetric"`, `"pair"` or `"grouped"`
+            (errors within `groups`).
+        num_classes: Number of classes `L`.
+        p: Probability that a label is wrong, in [0, 1].
+        seed: Seed of the random models. Defaults to `None`.
+        groups: Group of each class, for `"grouped"`. Defaults to `None`.
+
+    Returns:
+        A row-stochastic float64 array of shape `(L, L)`.
+    """
+    if noise_model == "uniform_simplex":
+        return uniform_simplex(num_classes, p, seed=seed)
+    if noise_model == "sparse":
+        return sparse(num_classes, p, k=min(10, num_classes - 1), seed=seed)
+    if noise_model == "symmetric":
+        return symmetric(num_classes, p)
+    if noise_model == "pair":
+        return pair(num_classes, p)
+    if noise_model == "grouped":
+        if groups is None or len(groups) != num_classes:
+            raise ValueError(
+                "The grouped noise model needs the group of each of the "
+                f"{num_classes} classes. Received: groups={groups!r}"
+            )
+        return grouped(groups, p, seed=seed)
+    raise ValueError(
+        f"`noise_model` must be one of {NOISE_MODELS}. Received: "
+        f"noise_model={noise_model!r}"
+    )
+
+
 def _uniform_simplex_rows(rng, rows, size):
     """`rows` points drawn uniformly from the simplex in `size` dimensions."""
     weights = rng.exponential(size=(rows, size))

@@ -1,0 +1,133 @@
+import dataclasses
+from collections.abc import Callable
+
+import numpy as np
+
+from keras_nnaqc import noise
+from keras_nnaqc.validation import check_labels
+from keras_nnaqc.validation import check_probability
+
+UNKNOWN_LABEL = -1
+
+
+@dataclasses.dataclass(frozen=True)
+class NoisyDataset:
+    """A dataset split ready for `fit`, with its clean and noisy labels.
+
+    The noisy labels are drawn once per example (by its position in the
+    split) and attached before any shuffling, so every epoch sees the same
+    ones.
+
+    Attributes:
+        name: Name of the dataset.
+        split: Name of the split.
+        dataset: What `fit` and `evaluate` take: a `tf.data.Dataset` (or a
+            `keras.utils.PyDataset` without TensorFlow) of `(images,
+            labels)` batches, the labels being `noisy_labels`.
+        clean_labels: The true label of each example, in split order (`-1`
+            where unknown, as for most of Clothing1M's noisy set).
+        noisy_labels: The label of each example that `dataset` yields.
+        num_classes: Number of classes.
+        transition_matrix: The synthetic noise applied, `None` when none
+            was (clean labels, or real noise).
+        coarse_labels: CIFAR-100's superclass of each example, else `None`.
+        images: The images in split order when held in memory, else `None`.
+        ordered: `ordered(batch_size)` gives a dataset of `(images,
+            noisy_labels)` batches in split order, without augmentation:
+            for `predict` and `NoisyLabelModel.label_issues`.
+        class_names: Names of the classes when known, else `None`.
+        paths: The image files in split order, for datasets read from
+            files, else `None`.
+    """
+
+    name: str
+    split: str
+    dataset: object
+    clean_labels: np.ndarray
+    noisy_labels: np.ndarray
+    num_classes: int
+    transition_matrix: object = None
+    coarse_labels: object = None
+    images: object = None
+    ordered: Callable = None
+    class_names: object = None
+    paths: object = None
+
+    @property
+    def actual_noise(self):
+        """The share of examples with a known clean label that is wrong."""
+        known = self.clean_labels != UNKNOWN_LABEL
+        if not known.any():
+            return None
+        return float(
+            np.mean(self.clean_labels[known] != self.noisy_labels[known])
+        )
+
+    def __len__(self):
+        return len(self.noisy_labels)
+
+
+def add_noise(clean_labels, num_classes, rate, noise_model, seed, groups=None):
+    """Draws noisy labels once, reproducibly from `seed`.
+
+    Args:
+        clean_labels: Integer labels.
+        num_classes: Number of classes.
+        rate: Label-noise rate `p`; `0` leaves the labels clean.
+        noise_model: A name of `keras_nnaqc.noise.NOISE_MODELS`.
+        seed: Seed of the noise matrix and of the draw.
+        groups: Group of each class, for the `"grouped"` model.
+
+    Returns:
+        `(noisy_labels, transition_matrix)`; the matrix is `None` at rate 0.
+    """
+    rate = check_probability("noise", rate)
+    clean_labels = check_labels(clean_labels, num_classes, name="clean_labels")
+    if rate == 0:
+        return clean_labels.copy(), None
+    matrix_seed, draw_seed = np.random.SeedSequence(seed).spawn(2)
+    matrix = noise.named_transition(
+        noise_model,
+        num_classes,
+        rate,
+        seed=np.random.default_rng(matrix_seed),
+        groups=groups,
+    )
+    return noise.corrupt(clean_labels, matrix, seed=draw_seed), matrix
+
+
+def choose_subset(count, size, seed):
+    """Sorted indices of `size` of `count` examples, drawn from `seed`."""
+    if size is None:
+        return np.arange(count)
+    if not 0 < size <= count:
+        raise ValueError(
+            f"`train_size` must be in [1, {count}] (the split's size). "
+            f"Received: train_size={size}"
+        )
+    stream = np.random.SeedSequence(seed).spawn(3)[2]
+    return np.sort(np.random.default_rng(stream).permutation(count)[:size])
+
+
+def select_part(count, validation_split, subset, seed):
+    """Positions of the `"training"` or `"validation"` part of `count`
+    examples (all of them without `validation_split`), drawn from `seed`."""
+    if not validation_split:
+        if subset is not None:
+            raise ValueError(
+                "`subset` needs `validation_split`. Received: "
+                f"subset={subset!r}, validation_split={validation_split!r}"
+            )
+        return np.arange(count)
+    if not 0 < validation_split < 1 or subset not in ("training", "validation"):
+        raise ValueError(
+            "`validation_split` must be in (0, 1) and `subset` 'training' or "
+            f"'validation'. Received: validation_split={validation_split!r}, "
+            f"subset={subset!r}"
+        )
+    stream = np.random.SeedSequence(seed).spawn(4)[3]
+    order = np.random.default_rng(stream).permutation(count)
+    held_out = int(round(validation_split * count))
+    return np.sort(
+        order[:held_out] if subset == "validation" else order[held_out:]
+    )

@@ -50,6 +50,7 @@ class RegistryTest(TestCase):
                 "nna",
                 "qc",
                 "nnaqc",
+                "nnaqc_warmup",
                 "regu_nnaqc",
                 "gce",
             ],
@@ -93,6 +94,11 @@ class RegistryTest(TestCase):
         self.assertEqual(
             methods.get("qc").build(small_base(), 3, None)[0].alpha, 0.0
         )
+        warm = methods.get("nnaqc_warmup").build(small_base(), 3, None)[0]
+        self.assertEqual(
+            (warm.alpha, warm.beta, warm.beta_warmup_epochs), (0.9, 0.9, 2)
+        )
+        self.assertEqual(nnaqc.beta_warmup_epochs, 0)
         regu = methods.get("regu_nnaqc").build(small_base(), 3, None)[0]
         self.assertEqual(regu.noise_layer.dropout, 0.5)
         trace = methods.get("trace").build(small_base(), 3, None)[0]

@@ -42,6 +42,7 @@ def numpy_loss(clean_logits, kernel, labels, alpha, beta, mode):
 
 
 def numerical_gradient(function, point, step=1e-6):
+    point = np.asarray(point, dtype=np.float64)
     gradient = np.zeros_like(point)
     for index in np.ndindex(point.shape):
         shift = np.zeros_like(point)
@@ -96,6 +97,66 @@ class GradientTest(TestCase):
             numerical_gradient(loss_of_kernel, kernel),
             atol=2e-5,
         )
+
+    def test_beta_warmup_ramps_the_training_beta(self):
+        # Warm-up over 2 epochs: the first epoch trains with beta = 0, the
+        # second with 0.45, then 0.9. One SGD step per epoch at learning
+        # rate 1 exposes each epoch's gradient.
+        clean_logits = RNG.normal(size=(3, 4)) * 2
+        kernel = RNG.normal(size=(4, 4))
+        labels = np.array([1, 0, 3])
+        model, dense = logits_model(
+            clean_logits,
+            kernel,
+            "nonlinear",
+            alpha=0.6,
+            beta=0.9,
+            beta_warmup_epochs=2,
+        )
+        model.compile(optimizer=keras.optimizers.SGD(learning_rate=1.0))
+        inputs = np.eye(3, dtype="float32")
+        for epoch, beta in enumerate([0.0, 0.45, 0.9, 0.9]):
+            logits = to_numpy(dense.kernel)
+            head = to_numpy(model.noise_layer.kernel)
+            model.fit(inputs, labels, batch_size=3, verbose=0)
+
+            def loss_of_logits(point, head=head, beta=beta):
+                return numpy_loss(point, head, labels, 0.6, beta, "nonlinear")
+
+            self.assertAllClose(
+                logits - to_numpy(dense.kernel),
+                numerical_gradient(loss_of_logits, logits),
+                atol=2e-5,
+            )
+            self.assertEqual(float(to_numpy(model.trained_epochs)), epoch + 1)
+        # Evaluation always uses beta itself.
+        loss = model.evaluate(inputs, labels, verbose=0, return_dict=True)[
+            "loss"
+        ]
+        expected = numpy_loss(
+            to_numpy(dense.kernel),
+            to_numpy(model.noise_layer.kernel),
+            labels,
+            0.6,
+            0.9,
+            "nonlinear",
+        )
+        self.assertAllClose(loss, expected, atol=1e-5)
+
+    def test_beta_warmup_clock_is_saved(self):
+        model = NoisyLabelModel(small_base(), beta_warmup_epochs=3)
+        model.compile(optimizer="adam")
+        model.fit(X, Y, epochs=2, verbose=0)
+        path = self.temp_path("warm.keras")
+        model.save(path)
+        reloaded = keras.saving.load_model(path)
+        self.assertEqual(float(to_numpy(reloaded.trained_epochs)), 2.0)
+        reloaded.fit(X, Y, epochs=1, verbose=0)
+        self.assertEqual(float(to_numpy(reloaded.trained_epochs)), 3.0)
+
+    def test_rejects_bad_warmup(self):
+        with pytest.raises(ValueError, match="beta_warmup_epochs=-1"):
+            NoisyLabelModel(small_base(), beta_warmup_epochs=-1)
 
     @pytest.mark.parametrize("mode", ["nonlinear", "linear"])
     def test_extreme_logits_train_to_finite_weights(self, mode):

@@ -1,3 +1,5 @@
+import numbers
+
 import keras
 from keras import ops
 
@@ -36,14 +38,15 @@ def qc_loss(y_true, y_pred, beta=0.9, from_logits=False):
         y_true: Noisy labels, integers of shape `(batch,)` / `(batch, 1)` or
             one-hot (or soft) of shape `(batch, L)`.
         y_pred: Clean prediction `y_hat`, shape `(batch, L)`.
-        beta: Weight of the model's own prediction in the target, in [0, 1].
-            Defaults to `0.9`.
+        beta: Weight of the model's own prediction in the target, in [0, 1]
+            (a number, or a scalar tensor for a schedule). Defaults to `0.9`.
         from_logits: Whether `y_pred` holds logits. Defaults to `False`.
 
     Returns:
         The loss of each sample, shape `(batch,)`.
     """
-    beta = check_probability("beta", beta)
+    if isinstance(beta, numbers.Real):
+        beta = check_probability("beta", beta)
     log_probs = log_probabilities(y_pred, from_logits)
     y_true = dense_labels(y_true, log_probs)
     target = beta * ops.exp(log_probs) + (1.0 - beta) * y_true

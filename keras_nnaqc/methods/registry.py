@@ -14,6 +14,7 @@ TRACE_PENALTY = 0.1
 TRACE_INITIAL_DIAGONAL = 0.9
 DROPOUT_RATE = 0.5
 GCE_Q = 0.7
+BETA_WARMUP_EPOCHS = 2
 
 
 def _cross_entropy():
@@ -24,7 +25,7 @@ def _plain(base_model, num_classes, transition):
     return base_model, _cross_entropy()
 
 
-def _noise_aware(noise_layer=None, alpha=0.9, beta=0.9, fixed=False):
+def _noise_aware(noise_layer=None, alpha=0.9, beta=0.9, fixed=False, warmup=0):
     """A NoisyLabelModel method; the head is built from the transition given
     (fixed, linear) when `fixed`, else by `noise_layer(num_classes)`."""
 
@@ -36,7 +37,12 @@ def _noise_aware(noise_layer=None, alpha=0.9, beta=0.9, fixed=False):
         else:
             head = noise_layer(num_classes)
         model = NoisyLabelModel(
-            base_model, noise=head, alpha=alpha, beta=beta, from_logits=True
+            base_model,
+            noise=head,
+            alpha=alpha,
+            beta=beta,
+            from_logits=True,
+            beta_warmup_epochs=warmup,
         )
         return model, None
 
@@ -158,6 +164,16 @@ _METHODS = [
         "the paper, section 3",
         _noise_aware(
             lambda num_classes: NoiseAdaptationLayer(mode="nonlinear")
+        ),
+    ),
+    Method(
+        "nnaqc_warmup",
+        f"NNAQC with beta ramped from 0 over the first {BETA_WARMUP_EPOCHS} "
+        "epochs (this package's variant)",
+        "keras-nnaqc; see NoisyLabelModel(beta_warmup_epochs=...)",
+        _noise_aware(
+            lambda num_classes: NoiseAdaptationLayer(mode="nonlinear"),
+            warmup=BETA_WARMUP_EPOCHS,
         ),
     ),
     Method(

@@ -4,7 +4,6 @@ from keras import ops
 
 from keras_nnaqc.layers import NoiseAdaptationLayer
 from keras_nnaqc.layers.noise_adaptation_layer import MODES
-from keras_nnaqc.losses import NNAQCLoss
 from keras_nnaqc.losses import log_probabilities
 from keras_nnaqc.losses import nna_loss
 from keras_nnaqc.losses import qc_loss
@@ -40,6 +39,12 @@ class NoisyLabelModel(keras.Model):
             which reads it off the base model's last layer (softmax means
             probabilities, a linear activation means logits) and asks for it
             when the last layer does not tell.
+        beta_warmup_epochs: Ramp the training `beta` linearly from 0 to
+            `beta` over this many epochs (a variant of this package; the
+            paper trains with `beta` throughout). At high noise it keeps the
+            quasi-clustering term from locking clusters in before the noise
+            head has learned where wrong labels go. Evaluation always uses
+            `beta`. Defaults to `0` (the paper's training).
         **kwargs: Base model arguments, such as `name`.
 
     Example:
@@ -66,6 +71,7 @@ class NoisyLabelModel(keras.Model):
         alpha=0.9,
         beta=0.9,
         from_logits=None,
+        beta_warmup_epochs=0,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -88,7 +94,27 @@ class NoisyLabelModel(keras.Model):
         self.outputs_logits = (
             _ends_in_logits(base_model) if from_logits is None else from_logits
         )
-        self.nnaqc_loss = NNAQCLoss(alpha, beta, from_logits=True)
+        if (
+            isinstance(beta_warmup_epochs, bool)
+            or not isinstance(beta_warmup_epochs, int)
+            or beta_warmup_epochs < 0
+        ):
+            raise ValueError(
+                "`beta_warmup_epochs` must be an integer >= 0. Received: "
+                f"beta_warmup_epochs={beta_warmup_epochs!r}"
+            )
+        self.beta_warmup_epochs = beta_warmup_epochs
+        if beta_warmup_epochs:
+            # The warm-up's clock, saved with the model so that training
+            # resumes on schedule.
+            self.trained_epochs = self.add_weight(
+                shape=(),
+                initializer="zeros",
+                dtype="float32",
+                trainable=False,
+                name="trained_epochs",
+            )
+        self.per_sample_mean = _PerSampleMean(name="per_sample_mean")
         self.nna_loss_tracker = keras.metrics.Mean(name="nna_loss")
         self.qc_loss_tracker = keras.metrics.Mean(name="qc_loss")
 
@@ -147,25 +173,52 @@ class NoisyLabelModel(keras.Model):
             )
         clean_logits = self._clean_logits(y_pred)
         noisy_logits = self.noise_layer.noisy_logits(clean_logits, training)
-        predictions = {"noisy": noisy_logits, "clean": clean_logits}
-        loss = self.nnaqc_loss(y, predictions, sample_weight)
-        self.nna_loss_tracker.update_state(
-            nna_loss(y, noisy_logits, from_logits=True), sample_weight
-        )
-        self.qc_loss_tracker.update_state(
-            qc_loss(y, clean_logits, self.beta, from_logits=True),
-            sample_weight,
-        )
-        for extra_loss in self.losses:
-            loss = loss + ops.sum(ops.cast(extra_loss, loss.dtype))
+        beta = self.beta
+        if training and self.beta_warmup_epochs:
+            progress = self.trained_epochs / self.beta_warmup_epochs
+            beta = self.beta * ops.minimum(progress, 1.0)
+        nna = nna_loss(y, noisy_logits, from_logits=True)
+        qc = qc_loss(y, clean_logits, beta, from_logits=True)
+        per_sample = self.alpha * nna + (1.0 - self.alpha) * qc
+        loss = self.per_sample_mean(per_sample, per_sample, sample_weight)
+        self.nna_loss_tracker.update_state(nna, sample_weight)
+        self.qc_loss_tracker.update_state(qc, sample_weight)
+        if self.losses:
+            # Regularization and `add_loss` terms, summed (and scaled for
+            # tf.distribute) by Keras; no loss is compiled, so that is all
+            # the base class adds.
+            loss = loss + super().compute_loss(
+                x, y, y_pred, sample_weight, training
+            )
         return loss
 
-    def fit(self, x=None, y=None, *args, **kwargs):
+    def fit(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        epochs=1,
+        verbose="auto",
+        callbacks=None,
+        **kwargs,
+    ):
         self._check_label_values(x, y, "y")
         validation_data = kwargs.get("validation_data")
         if isinstance(validation_data, (tuple, list)):
             self._check_label_values(*validation_data[:2], "validation_data")
-        return super().fit(x, y, *args, **kwargs)
+        callbacks = list(callbacks or [])
+        if self.beta_warmup_epochs:
+            # First, so that a BackupAndRestore saves the counted epoch.
+            callbacks.insert(0, _EpochCounter(self.trained_epochs))
+        return super().fit(
+            x,
+            y,
+            batch_size=batch_size,
+            epochs=epochs,
+            verbose=verbose,
+            callbacks=callbacks,
+            **kwargs,
+        )
 
     def evaluate(self, x=None, y=None, *args, **kwargs):
         self._check_label_values(x, y, "y")
@@ -267,6 +320,7 @@ class NoisyLabelModel(keras.Model):
                 "alpha": self.alpha,
                 "beta": self.beta,
                 "from_logits": self.from_logits,
+                "beta_warmup_epochs": self.beta_warmup_epochs,
             }
         )
         return config
@@ -300,6 +354,25 @@ class NoisyLabelModel(keras.Model):
                 )
             return
         check_labels(labels, num_classes, name=name)
+
+
+class _PerSampleMean(keras.losses.Loss):
+    """Reduces per-sample losses as every Keras loss does (sample weights,
+    masks, scaling for tf.distribute)."""
+
+    def call(self, y_true, y_pred):
+        return y_pred
+
+
+class _EpochCounter(keras.callbacks.Callback):
+    """Counts finished training epochs: the clock of the beta warm-up."""
+
+    def __init__(self, counter):
+        super().__init__()
+        self.counter = counter
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.counter.assign(self.counter + 1.0)
 
 
 class _NoiseHeadPredictor(keras.Model):

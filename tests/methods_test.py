@@ -166,6 +166,19 @@ class EstimateTransitionTest(TestCase):
             atol=1e-12,
         )
 
+    def test_many_classes_and_float32(self):
+        # 70 classes span several of the estimator's class blocks.
+        probabilities = numpy_softmax(RNG.normal(size=(300, 70)) * 3)
+        expected = numpy_anchor_points(probabilities, 97)
+        self.assertAllClose(
+            methods.estimate_transition(probabilities), expected, atol=1e-12
+        )
+        self.assertAllClose(
+            methods.estimate_transition(probabilities.astype("float32")),
+            expected,
+            atol=1e-6,
+        )
+
     def test_without_outlier_cut_takes_the_arg_max(self):
         probabilities = numpy_softmax(RNG.normal(size=(50, 3)))
         anchors = probabilities.argmax(axis=0)

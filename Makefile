@@ -10,7 +10,7 @@ EXAMPLES_BACKEND ?= jax
 PYTEST_ARGS ?=
 WHEEL_CHECK := build/wheel-check
 
-.PHONY: demo test lint format wheel-check clean
+.PHONY: demo test lint format docs docs-serve wheel-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ $(VENV)/.demo-installed: $(BIN)/python setup.cfg pyproject.toml
 
 # The tests need every extra and all three backends.
 $(VENV)/.test-installed: $(VENV)/.demo-installed
-	$(BIN)/python -m pip install --quiet --editable ".[all,test]" \
+	$(BIN)/python -m pip install --quiet --editable ".[all,test,onnx,docs]" \
 		"torch==2.13.0" jax
 	touch $@
 
@@ -39,6 +39,7 @@ test: lint
 		KERAS_BACKEND=$$backend $(BIN)/python -m pytest -m "$$markers" \
 			$(PYTEST_ARGS); \
 	done
+	$(MAKE) docs
 	$(MAKE) wheel-check
 
 lint: $(VENV)/.test-installed
@@ -48,6 +49,14 @@ lint: $(VENV)/.test-installed
 format: $(VENV)/.test-installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The documentation site; a warning (e.g. a public symbol without a
+# docstring) fails the build.
+docs: $(VENV)/.test-installed
+	KERAS_BACKEND=jax NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+docs-serve: $(VENV)/.test-installed
+	KERAS_BACKEND=jax NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
 
 # The wheel must install into a fresh environment and run the demo from its
 # own package data.

@@ -15,7 +15,7 @@ def plot_transition_matrices(matrices, path, title=None):
     Returns:
         The path written.
     """
-    pyplot = _pyplot()
+    pyplot = load_pyplot()
     figure, axes = pyplot.subplots(
         1, len(matrices), figsize=(4.2 * len(matrices), 4), squeeze=False
     )
@@ -58,7 +58,7 @@ def plot_error_vs_noise(summary, path, train_size, methods=None, title=None):
     Returns:
         The path written.
     """
-    pyplot = _pyplot()
+    pyplot = load_pyplot()
     if methods is None:
         methods = list(dict.fromkeys(key[0] for key in summary))
     figure, axis = pyplot.subplots(figsize=(7, 4.5))
@@ -93,7 +93,9 @@ def plot_error_vs_noise(summary, path, train_size, methods=None, title=None):
     return path
 
 
-def _pyplot():
+def load_pyplot():
+    """Matplotlib's pyplot on a file backend, or an ImportError saying how
+    to install it."""
     try:
         import matplotlib
     except ImportError as error:

@@ -482,6 +482,31 @@ class SavingTest(TestCase):
         )
 
 
+class OnnxExportTest(TestCase):
+    @pytest.mark.skipif(
+        keras.backend.backend() == "jax"
+        or importlib.util.find_spec("onnxruntime") is None
+        or (
+            keras.backend.backend() == "tensorflow"
+            and importlib.util.find_spec("tf2onnx") is None
+        ),
+        reason="Keras exports ONNX with tf2onnx (TensorFlow) or torch.onnx; "
+        "JAX needs jax2onnx",
+    )
+    def test_export_passes_the_format_through(self):
+        import onnxruntime
+
+        base = small_base()
+        model = NoisyLabelModel(base)
+        model.compile(optimizer="adam")
+        model.fit(X, Y, epochs=1, verbose=0)
+        path = self.temp_path("clean.onnx")
+        model.export(path, format="onnx", verbose=False)
+        session = onnxruntime.InferenceSession(path)
+        (served,) = session.run(None, {session.get_inputs()[0].name: X})
+        self.assertAllClose(served, base.predict(X, verbose=0), atol=1e-5)
+
+
 class BadInputTest(TestCase):
     @pytest.mark.parametrize("name,value", [("alpha", 1.3), ("beta", -0.1)])
     def test_rejects_weights_outside_unit_interval(self, name, value):

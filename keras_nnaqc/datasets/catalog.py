@@ -89,6 +89,7 @@ def load(
         validation_split: Share of the (noisy) examples held out, e.g. to
             stop training early. Defaults to `None`.
         subset: With `validation_split`, `"training"` or `"validation"`.
+            Defaults to `None`.
         data_dir: TFDS data directory; for Clothing1M the folder of the
             release; for MNIST also a local `mnist.npz`. Defaults to `None`.
         manual_dir: Where ImageNet's downloaded archives are. Defaults to
@@ -199,10 +200,13 @@ def load_arrays(
         validation_split: Share of the noisy examples held out. Defaults to
             `None`.
         subset: With `validation_split`, `"training"` or `"validation"`.
+            Defaults to `None`.
         augment: Random 4-pixel-padded crops and flips. Defaults to `False`.
         shuffle: Reshuffle every epoch. Defaults to `True`.
         groups: Group of each class, for the `"grouped"` noise model.
-        coarse_labels: Optional coarse label of each example.
+            Defaults to `None`.
+        coarse_labels: Optional coarse label of each example. Defaults to
+            `None`.
         name: Name recorded in the result. Defaults to `"arrays"`.
         split: Split name recorded in the result. Defaults to `"train"`.
 
@@ -275,6 +279,7 @@ def load_image_directory(
             `"uniform_simplex"`.
         validation_split: Share held out for validation. Defaults to `None`.
         subset: With `validation_split`, `"training"` or `"validation"`.
+            Defaults to `None`.
         augment: Random crops and flips. Defaults to `False`.
         preprocessing: `None` or `"caffe"`. Defaults to `None`.
         shuffle: Reshuffle every epoch. Defaults to `None`: unless `subset`

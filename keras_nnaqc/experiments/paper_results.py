@@ -64,7 +64,17 @@ PAPER_RESULTS = {"mnist": {**MNIST_TABLE_1, **MNIST_TABLE_5}}
 
 
 def paper_error(dataset, method, train_size, noise_rate):
-    """The paper's error for a configuration, or `None` if it reports none."""
+    """The paper's clean test error (%) for a configuration.
+
+    Args:
+        dataset: Dataset name, e.g. `"mnist"`.
+        method: Method name of `keras_nnaqc.methods`.
+        train_size: Number of training images.
+        noise_rate: Label-noise rate `p`.
+
+    Returns:
+        The reported error, or `None` if the paper reports none.
+    """
     row = PAPER_RESULTS.get(dataset, {}).get(method, {}).get(train_size)
     if row is None:
         return None

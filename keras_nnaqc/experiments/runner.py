@@ -172,7 +172,18 @@ def load_noisy_data(
 
 
 def true_transition(dataset, noise_rate, seed, noise_model="uniform_simplex"):
-    """The noise matrix `run_experiment` draws for a dataset, rate and seed."""
+    """The noise matrix `run_experiment` draws for a configuration.
+
+    Args:
+        dataset: A dataset of `keras_nnaqc.experiments.SETTINGS`.
+        noise_rate: Label-noise rate `p` in [0, 1].
+        seed: The experiment's seed.
+        noise_model: A name of `keras_nnaqc.noise.NOISE_MODELS`. Defaults
+            to `"uniform_simplex"`.
+
+    Returns:
+        A row-stochastic `(L, L)` array.
+    """
     num_classes = get_setting(dataset).num_classes
     stream = np.random.default_rng(_seed_streams(seed)[1])
     return noise.named_transition(noise_model, num_classes, noise_rate, stream)

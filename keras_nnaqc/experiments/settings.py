@@ -69,7 +69,14 @@ SETTINGS = {
 
 
 def get_setting(dataset):
-    """The `Setting` of `dataset`, one of `SETTINGS`."""
+    """The training setting of a dataset.
+
+    Args:
+        dataset: One of `SETTINGS`.
+
+    Returns:
+        A `Setting`.
+    """
     if dataset not in SETTINGS:
         raise ValueError(
             f"Unknown dataset {dataset!r}. Valid datasets: "

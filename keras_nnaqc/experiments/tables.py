@@ -9,7 +9,14 @@ from keras_nnaqc.experiments.paper_results import paper_error
 
 
 def read_results(path):
-    """The results of a JSON-lines file, one dict per line (none if absent)."""
+    """The results stored in a JSON-lines file.
+
+    Args:
+        path: The file; a missing file holds no results.
+
+    Returns:
+        A list of dicts, one per line.
+    """
     try:
         with open(path) as lines:
             return [json.loads(line) for line in lines if line.strip()]

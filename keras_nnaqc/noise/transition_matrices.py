@@ -51,6 +51,7 @@ def sparse(num_classes, p, k=10, seed=None):
         k: Number of classes each class's errors go to, in `[1, L - 1]`.
             Defaults to 10.
         seed: Seed of the random choices (int or `np.random.Generator`).
+            Defaults to `None` (a fresh, unseeded draw).
 
     Returns:
         A row-stochastic float64 array of shape `(L, L)` with `k` non-zero

@@ -11,27 +11,13 @@ import argparse
 import time
 
 from timing import backend_from_arguments
+from timing import build_variant
 from timing import header
 
 backend_from_arguments()
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-
-from keras_nnaqc import NoisyLabelModel  # noqa: E402
-
-
-def build(variant, classes):
-    base = keras.Sequential([keras.Input((64,)), keras.layers.Dense(classes)])
-    if variant == "plain":
-        base.compile(
-            optimizer="adam",
-            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        )
-        return base
-    model = NoisyLabelModel(base, noise=variant, from_logits=True)
-    model.compile(optimizer="adam")
-    return model
 
 
 def main():
@@ -49,7 +35,10 @@ def main():
         y = rng.integers(0, classes, count)
         plain_seconds = None
         for variant in ("plain", "nonlinear", "linear"):
-            model = build(variant, classes)
+            base = keras.Sequential(
+                [keras.Input((64,)), keras.layers.Dense(classes)]
+            )
+            model = build_variant(variant, base)
             model.fit(x[: args.batch_size], y[: args.batch_size], verbose=0)
             start = time.perf_counter()
             model.fit(x, y, batch_size=args.batch_size, verbose=0)

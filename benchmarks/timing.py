@@ -1,4 +1,5 @@
-"""What the benchmarks share: a header naming the machine, and timing."""
+"""What the benchmarks share: a header naming the machine, timing, and the
+model variants they compare."""
 
 import datetime
 import os
@@ -36,3 +37,21 @@ def backend_from_arguments():
 
     if "--backend" in sys.argv:
         os.environ["KERAS_BACKEND"] = sys.argv[sys.argv.index("--backend") + 1]
+
+
+def build_variant(variant, base_model):
+    """`base_model` compiled plainly (`"plain"`), or wrapped in a
+    NoisyLabelModel with a `"nonlinear"` or `"linear"` head."""
+    import keras
+
+    from keras_nnaqc import NoisyLabelModel
+
+    if variant == "plain":
+        base_model.compile(
+            optimizer="adam",
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        )
+        return base_model
+    model = NoisyLabelModel(base_model, noise=variant, from_logits=True)
+    model.compile(optimizer="adam")
+    return model

@@ -12,6 +12,7 @@ import argparse
 import time
 
 from timing import backend_from_arguments
+from timing import build_variant
 from timing import header
 
 backend_from_arguments()
@@ -19,7 +20,6 @@ backend_from_arguments()
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from keras_nnaqc import NoisyLabelModel  # noqa: E402
 from keras_nnaqc import architectures  # noqa: E402
 
 MODELS = {
@@ -31,19 +31,6 @@ MODELS = {
     ),
 }
 VARIANTS = ("plain", "nonlinear", "linear")
-
-
-def build(variant, build_base):
-    base = build_base()
-    if variant == "plain":
-        base.compile(
-            optimizer="adam",
-            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        )
-        return base
-    model = NoisyLabelModel(base, noise=variant, from_logits=True)
-    model.compile(optimizer="adam")
-    return model
 
 
 def main():
@@ -64,7 +51,7 @@ def main():
         count = args.steps * args.batch_size
         x = rng.integers(0, 256, (count, *shape)).astype("float32")
         y = rng.integers(0, classes, count)
-        models = {variant: build(variant, build_base) for variant in VARIANTS}
+        models = {v: build_variant(v, build_base()) for v in VARIANTS}
         for model in models.values():  # compile before timing
             model.fit(
                 x[: 2 * args.batch_size],

@@ -33,16 +33,10 @@ def main(argv=None):
         "run",
         help="train one configuration; prints its results as a JSON line",
     )
-    run.add_argument("--dataset", default="mnist")
+    _add_experiment_arguments(run)
     run.add_argument("--method", default="nnaqc")
-    run.add_argument("--noise", type=float, default=0.5, help="rate p")
     run.add_argument("--noise-model", default="uniform_simplex")
-    run.add_argument("--train-size", type=int, default=None)
     run.add_argument("--epochs", type=int, default=None)
-    run.add_argument("--seed", type=int, default=0)
-    _add_data_argument(run)
-    run.add_argument("--out", help="also append the JSON line to this file")
-    run.add_argument("--verbose", type=int, default=0)
 
     reproduce = commands.add_parser(
         "reproduce",
@@ -64,9 +58,7 @@ def main(argv=None):
         "tune",
         help="cross-validate alpha and beta on noisy data (KerasTuner)",
     )
-    tune.add_argument("--dataset", default="mnist")
-    tune.add_argument("--noise", type=float, default=0.5, help="rate p")
-    tune.add_argument("--train-size", type=int, default=None)
+    _add_experiment_arguments(tune)
     tune.add_argument("--trials", type=int, default=8)
     tune.add_argument("--folds", type=int, default=3)
     tune.add_argument("--epochs", type=int, default=4)
@@ -76,16 +68,12 @@ def main(argv=None):
         default="random",
     )
     tune.add_argument("--directory", default="nnaqc-tuning")
-    tune.add_argument("--seed", type=int, default=0)
     tune.add_argument(
         "--no-compare",
         dest="compare",
         action="store_false",
         help="skip training alpha = beta = 0.9 for comparison",
     )
-    _add_data_argument(tune)
-    tune.add_argument("--out", help="also append the JSON line to this file")
-    tune.add_argument("--verbose", type=int, default=0)
 
     args = parser.parse_args(argv)
     if args.command == "demo":
@@ -161,6 +149,17 @@ def _print_result(result, out):
         with open(out, "a") as file:
             file.write(line + "\n")
     print(line)
+
+
+def _add_experiment_arguments(parser):
+    """The flags of a one-line experiment: data, noise, seed, output."""
+    parser.add_argument("--dataset", default="mnist")
+    parser.add_argument("--noise", type=float, default=0.5, help="rate p")
+    parser.add_argument("--train-size", type=int, default=None)
+    parser.add_argument("--seed", type=int, default=0)
+    _add_data_argument(parser)
+    parser.add_argument("--out", help="also append the JSON line to this file")
+    parser.add_argument("--verbose", type=int, default=0)
 
 
 def _add_data_argument(parser):

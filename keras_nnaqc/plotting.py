@@ -38,10 +38,7 @@ def plot_transition_matrices(matrices, path, title=None):
         axis.set_ylabel("clean label")
     if title:
         figure.suptitle(title)
-    figure.tight_layout()
-    figure.savefig(path, dpi=120)
-    pyplot.close(figure)
-    return path
+    return save_figure(figure, path)
 
 
 def plot_error_vs_noise(summary, path, train_size, methods=None, title=None):
@@ -87,9 +84,14 @@ def plot_error_vs_noise(summary, path, train_size, methods=None, title=None):
     axis.legend(ncol=2, fontsize=8)
     if title:
         axis.set_title(title)
+    return save_figure(figure, path)
+
+
+def save_figure(figure, path):
+    """Lays out, writes and closes a figure; returns the path."""
     figure.tight_layout()
     figure.savefig(path, dpi=120)
-    pyplot.close(figure)
+    load_pyplot().close(figure)
     return path
 
 

@@ -109,10 +109,7 @@ def architecture(path):
         fontsize=10,
         weight="bold",
     )
-    figure.tight_layout()
-    figure.savefig(path, dpi=120)
-    pyplot.close(figure)
-    return path
+    return plotting.save_figure(figure, path)
 
 
 def learned_heads(out):
@@ -145,10 +142,9 @@ def learned_heads(out):
         "denoising operator d y_hat'_j / d y_hat_i at a confident "
         "prediction of class 3"
     )
-    path = out / "denoising_operators.png"
-    figure.savefig(path, dpi=120)
-    pyplot.close(figure)
-    return paths + [path]
+    return paths + [
+        plotting.save_figure(figure, out / "denoising_operators.png")
+    ]
 
 
 def reproduction(out):

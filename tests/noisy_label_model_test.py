@@ -28,6 +28,30 @@ def small_base(activation=None, num_classes=4):
     )
 
 
+class Batches(keras.utils.PyDataset):
+    """Batches of 16 arrays, as a PyDataset."""
+
+    def __init__(self, x, y):
+        super().__init__()
+        self.x, self.y = x, y
+
+    def __len__(self):
+        return len(self.x) // 16
+
+    def __getitem__(self, index):
+        rows = slice(16 * index, 16 * (index + 1))
+        return self.x[rows], self.y[rows]
+
+
+def trained_for_export():
+    """A base model and its NoisyLabelModel, trained for one epoch."""
+    base = small_base()
+    model = NoisyLabelModel(base)
+    model.compile(optimizer="adam")
+    model.fit(X, Y, epochs=1, verbose=0)
+    return base, model
+
+
 def numpy_loss(clean_logits, kernel, labels, alpha, beta, mode):
     """Mean NNAQC loss (eq. 6) of clean logits and a noise kernel, in NumPy."""
     clean = numpy_softmax(clean_logits)
@@ -270,19 +294,11 @@ class TrainingTest(TestCase):
         self.assertAllClose(sparse["loss"], dense["loss"], atol=1e-6)
 
     def test_trains_from_a_py_dataset(self):
-        class Batches(keras.utils.PyDataset):
-            def __len__(self):
-                return 4
-
-            def __getitem__(self, index):
-                rows = slice(16 * index, 16 * (index + 1))
-                return X[rows], Y[rows]
-
         model = NoisyLabelModel(small_base())
         model.compile(optimizer="adam", metrics=["accuracy"])
-        history = model.fit(Batches(), epochs=1, verbose=0)
+        history = model.fit(Batches(X, Y), epochs=1, verbose=0)
         self.assertTrue(np.isfinite(history.history["nna_loss"][0]))
-        model.evaluate(Batches(), verbose=0)
+        model.evaluate(Batches(X, Y), verbose=0)
 
     @pytest.mark.skipif(not HAS_TENSORFLOW, reason="needs tensorflow")
     def test_trains_from_a_tf_dataset(self):
@@ -465,10 +481,7 @@ class SavingTest(TestCase):
     def test_export_writes_the_base_model_only(self):
         import tensorflow as tf
 
-        base = small_base()
-        model = NoisyLabelModel(base)
-        model.compile(optimizer="adam")
-        model.fit(X, Y, epochs=1, verbose=0)
+        base, model = trained_for_export()
         path = self.temp_path("served")
         model.export(path, verbose=False)
         served = tf.saved_model.load(path)
@@ -496,10 +509,7 @@ class OnnxExportTest(TestCase):
     def test_export_passes_the_format_through(self):
         import onnxruntime
 
-        base = small_base()
-        model = NoisyLabelModel(base)
-        model.compile(optimizer="adam")
-        model.fit(X, Y, epochs=1, verbose=0)
+        base, model = trained_for_export()
         path = self.temp_path("clean.onnx")
         model.export(path, format="onnx", verbose=False)
         session = onnxruntime.InferenceSession(path)
@@ -561,15 +571,9 @@ class BadInputTest(TestCase):
         with pytest.raises(ValueError, match=r"shape=\(64, 3\)"):
             model.fit(X, np.zeros((64, 3)), epochs=1, verbose=0)
 
-        class Batches(keras.utils.PyDataset):
-            def __len__(self):
-                return 1
-
-            def __getitem__(self, index):
-                return X, np.zeros((64, 3), "float32")
-
+        wrong = np.zeros((64, 3), "float32")
         with pytest.raises(ValueError, match=r"y_true.shape=\(.*3\)"):
-            model.fit(Batches(), epochs=1, verbose=0)
+            model.fit(Batches(X, wrong), epochs=1, verbose=0)
 
     def test_rejects_missing_labels(self):
         model = NoisyLabelModel(small_base())

@@ -23,6 +23,7 @@ Keras reads the backend when it is first imported, so `--backend` is applied
 before anything else.
 """
 
+import json
 import os
 import sys
 
@@ -84,6 +85,19 @@ print(
     f"{len(issues)} examples flagged: precision {precision:.3f}, "
     f"recall {recall:.3f} against the injected flips"
 )
+with open(os.path.join(args.output_dir, "label_issues.jsonl"), "a") as file:
+    file.write(
+        json.dumps(
+            {
+                **result,
+                "flagged": len(issues),
+                "flipped": int(flipped.sum()),
+                "precision": round(float(precision), 4),
+                "recall": round(float(recall), 4),
+            }
+        )
+        + "\n"
+    )
 for rank in range(min(args.show_issues, len(issues))):
     index = issues.indices[rank]
     print(

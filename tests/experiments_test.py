@@ -1,10 +1,12 @@
 import json
 import pathlib
 
+import keras
 import pytest
 from nnaqc_test_case import TestCase
 
 from keras_nnaqc import cli
+from keras_nnaqc import methods
 from keras_nnaqc.experiments import grid
 from keras_nnaqc.experiments import markdown_table
 from keras_nnaqc.experiments import read_results
@@ -49,6 +51,16 @@ class RunExperimentTest(TestCase):
         other = run_experiment(method="base", noise_rate=0.5, seed=4, **TINY)
         self.assertEqual(first["actual_noise"], second["actual_noise"])
         self.assertTrue(first["actual_noise"] != other["actual_noise"])
+
+    def test_runs_a_method_of_your_own(self):
+        def build(base_model, num_classes, transition):
+            loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+            return base_model, loss
+
+        mine = methods.Method("mine", "plain, by hand", "a test", build)
+        result = run_experiment(method=mine, noise_rate=0.2, **TINY)
+        self.assertEqual(result["method"], "mine")
+        self.assertEqual(result["transition_matrix"], None)
 
     def test_rejects_bad_configurations(self):
         with pytest.raises(ValueError, match="train_size=20000"):

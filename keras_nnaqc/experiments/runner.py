@@ -39,8 +39,8 @@ def run_experiment(
     Args:
         dataset: A dataset of `keras_nnaqc.experiments.SETTINGS`. Defaults
             to `"mnist"`.
-        method: A name of `keras_nnaqc.methods.names()`. Defaults to
-            `"nnaqc"`.
+        method: A name of `keras_nnaqc.methods.names()`, or a
+            `keras_nnaqc.methods.Method` of your own. Defaults to `"nnaqc"`.
         noise_rate: Label-noise rate `p` in [0, 1]. Defaults to `0.5`.
         train_size: Number of training images, drawn at random. Defaults to
             `None` (all).
@@ -61,7 +61,9 @@ def run_experiment(
         as `transition_matrix` (or `None`).
     """
     setting = get_setting(dataset)
-    method_object = methods.get(method)
+    method_object = (
+        method if isinstance(method, methods.Method) else methods.get(method)
+    )
     epochs = setting.epochs if epochs is None else epochs
     data = load_noisy_data(
         dataset, noise_rate, train_size, seed, noise_model, data_path
@@ -98,7 +100,7 @@ def run_experiment(
     test_error = 100.0 * float(np.mean(predicted != y_test))
     transition = trained.transition_matrix
     return {
-        "method": method,
+        "method": method_object.name,
         "dataset": dataset,
         "noise": noise_rate,
         "noise_model": noise_model,

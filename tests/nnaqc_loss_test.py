@@ -126,3 +126,35 @@ class NNAQCLossTest(TestCase):
         predictions = {"noisy": NOISY_LOGITS, "clean": CLEAN_LOGITS}
         with pytest.raises(ValueError, match=r"y_true.shape=\(4, 5\)"):
             NNAQCLoss()(np.zeros((4, 5)), predictions)
+
+
+class TwoHeadModel(keras.Model):
+    """The pattern of NNAQCLoss's docstring: the loss in compute_loss."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.nnaqc = NNAQCLoss(alpha=0.7, beta=0.4)
+
+    def compute_loss(self, x, y, y_pred, sample_weight, training=True):
+        return self.nnaqc(y, y_pred, sample_weight)
+
+
+class OwnModelTest(TestCase):
+    def test_two_output_model_trains_with_the_loss(self):
+        from keras_nnaqc import NoiseAdaptationLayer
+
+        x = RNG.normal(size=(48, 5)).astype("float32")
+        y = RNG.integers(0, 3, 48)
+        inputs = keras.Input((5,))
+        clean = keras.layers.Dense(3, activation="softmax")(inputs)
+        noisy = NoiseAdaptationLayer()(clean)
+        model = TwoHeadModel(inputs, {"noisy": noisy, "clean": clean})
+        model.compile(optimizer="adam")
+        history = model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+        self.assertTrue(history.history["loss"][1] < history.history["loss"][0])
+        outputs = model.predict(x, verbose=0)
+        expected = numpy_nnaqc(
+            y, np.log(outputs["noisy"]), np.log(outputs["clean"]), 0.7, 0.4
+        ).mean()
+        loss = model.evaluate(x, y, verbose=0)
+        self.assertAllClose(loss, expected, atol=1e-5)

@@ -49,7 +49,7 @@ def main():
             print(
                 f"L={classes:<6} {variant:<10} {1e3 * seconds:9.1f} ms/step "
                 f"(x{seconds / plain_seconds:5.2f})  parameters and Adam "
-                f"state {megabytes:8.1f} MiB"
+                f"state {megabytes:9.2f} MiB"
             )
 
 

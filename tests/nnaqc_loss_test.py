@@ -76,6 +76,33 @@ class TermsTest(TestCase):
             atol=1e-5,
         )
 
+    @pytest.mark.parametrize("beta", [0.3, 0.5, 0.9])
+    def test_qc_alone_is_unstable_at_uniform_for_beta_over_half(self, beta):
+        # Labels 0..L-1 once each; every logit row (delta, 0, ..., 0): a lean
+        # shared by all images. By hand, the mean QC loss is
+        # lse - beta * delta * e^delta / (L - 1 + e^delta) - (1 - beta)
+        # * delta / L, with lse = log(L - 1 + e^delta); it is
+        # log L + (L - 1) / L^2 * (1/2 - beta) * delta^2 + O(delta^3).
+        L, delta = 10, 0.05
+        logits = np.zeros((L, L), "float32")
+        logits[:, 0] = delta
+        losses = to_numpy(
+            qc_loss(np.arange(L), logits, beta=beta, from_logits=True)
+        )
+        lse = np.log(L - 1 + np.exp(delta))
+        expected = (
+            lse
+            - beta * delta * np.exp(delta) / (L - 1 + np.exp(delta))
+            - (1 - beta) * delta / L
+        )
+        self.assertAllClose(np.mean(losses), expected, atol=1e-6)
+        rise = np.mean(losses) - np.log(L)
+        self.assertAllClose(
+            rise, (L - 1) / L**2 * (0.5 - beta) * delta**2, atol=2e-5
+        )
+        # For beta > 1/2 leaning lowers the loss: gradient descent leans on.
+        self.assertEqual(bool(rise < -1e-6), beta > 0.5)
+
     def test_extreme_logits_give_finite_losses(self):
         logits = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 0.0]], "float32")
         losses = nnaqc_loss(

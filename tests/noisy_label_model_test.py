@@ -1,4 +1,5 @@
 import importlib.util
+import warnings
 
 import keras
 import numpy as np
@@ -181,6 +182,14 @@ class GradientTest(TestCase):
     def test_rejects_bad_warmup(self):
         with pytest.raises(ValueError, match="beta_warmup_epochs=-1"):
             NoisyLabelModel(small_base(), beta_warmup_epochs=-1)
+
+    def test_warns_that_qc_alone_collapses_for_beta_over_half(self):
+        with pytest.warns(UserWarning, match="alpha=0.0, beta=0.9"):
+            NoisyLabelModel(small_base(), alpha=0.0, beta=0.9)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            NoisyLabelModel(small_base(), alpha=0.0, beta=0.5)
+            NoisyLabelModel(small_base(), alpha=0.9, beta=0.9)
 
     @pytest.mark.parametrize("mode", ["nonlinear", "linear"])
     def test_extreme_logits_train_to_finite_weights(self, mode):

@@ -1,3 +1,5 @@
+import warnings
+
 import keras
 import numpy as np
 from keras import ops
@@ -90,6 +92,15 @@ class NoisyLabelModel(keras.Model):
         self.noise_layer = _noise_layer(noise)
         self.alpha = check_probability("alpha", alpha)
         self.beta = check_probability("beta", beta)
+        if self.alpha == 0 and self.beta > 0.5:
+            warnings.warn(
+                "With `alpha=0` the loss is the quasi-clustering term alone, "
+                "and for `beta > 0.5` its entropy part makes the uniform "
+                "prediction unstable: training collapses to predicting one "
+                "class. Use `alpha > 0` or `beta <= 0.5`. Received: "
+                f"alpha={alpha}, beta={beta}",
+                stacklevel=2,
+            )
         self.from_logits = from_logits
         self.outputs_logits = (
             _ends_in_logits(base_model) if from_logits is None else from_logits

@@ -44,6 +44,10 @@ def plot_transition_matrices(matrices, path, title=None):
 def plot_error_vs_noise(summary, path, train_size, methods=None, title=None):
     """Saves clean test error against noise rate, one line per method.
 
+    The error axis is logarithmic; error bars are one standard deviation
+    over seeds, their lower half cut at half the mean so that it stays on
+    the axis.
+
     Args:
         summary: `keras_nnaqc.experiments.summarize` output, mapping
             `(method, train_size, noise)` to `(mean, std, seeds)`.
@@ -58,8 +62,9 @@ def plot_error_vs_noise(summary, path, train_size, methods=None, title=None):
     pyplot = load_pyplot()
     if methods is None:
         methods = list(dict.fromkeys(key[0] for key in summary))
-    figure, axis = pyplot.subplots(figsize=(7, 4.5))
-    for method in methods:
+    figure, axis = pyplot.subplots(figsize=(8.5, 4.5))
+    colors = pyplot.get_cmap("tab20").colors
+    for index, method in enumerate(methods):
         points = sorted(
             (rate, mean, std)
             for (name, size, rate), (mean, std, _) in summary.items()
@@ -67,13 +72,15 @@ def plot_error_vs_noise(summary, path, train_size, methods=None, title=None):
         )
         if not points:
             continue
-        rates, means, stds = zip(*points, strict=True)
+        rates, means, stds = (np.array(v) for v in zip(*points, strict=True))
         axis.errorbar(
-            [100 * rate for rate in rates],
+            100 * rates,
             means,
-            yerr=stds,
-            marker="o",
-            markersize=3,
+            yerr=(np.minimum(stds, means / 2), stds),
+            color=colors[(2 * index) % 20 + (2 * index) // 20 % 2],
+            marker="osD^v<>"[index % 7],
+            linestyle=("-", "--")[index % 2],
+            markersize=4,
             capsize=2,
             label=method,
         )
@@ -81,7 +88,7 @@ def plot_error_vs_noise(summary, path, train_size, methods=None, title=None):
     axis.set_xlabel("label noise p (%)")
     axis.set_ylabel("clean test error (%)")
     axis.grid(True, which="both", alpha=0.3)
-    axis.legend(ncol=2, fontsize=8)
+    axis.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
     if title:
         axis.set_title(title)
     return save_figure(figure, path)

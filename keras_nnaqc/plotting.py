@@ -63,7 +63,9 @@ def plot_error_vs_noise(summary, path, train_size, methods=None, title=None):
     if methods is None:
         methods = list(dict.fromkeys(key[0] for key in summary))
     figure, axis = pyplot.subplots(figsize=(8.5, 4.5))
-    colors = pyplot.get_cmap("tab20").colors
+    # tab20's ten dark colours, then their light twins: 20 distinct lines.
+    tab20 = pyplot.get_cmap("tab20").colors
+    colors = tab20[0::2] + tab20[1::2]
     for index, method in enumerate(methods):
         points = sorted(
             (rate, mean, std)
@@ -77,7 +79,7 @@ def plot_error_vs_noise(summary, path, train_size, methods=None, title=None):
             100 * rates,
             means,
             yerr=(np.minimum(stds, means / 2), stds),
-            color=colors[(2 * index) % 20 + (2 * index) // 20 % 2],
+            color=colors[index % len(colors)],
             marker="osD^v<>"[index % 7],
             linestyle=("-", "--")[index % 2],
             markersize=4,

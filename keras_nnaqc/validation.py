@@ -1,6 +1,7 @@
 """Argument checks shared by the package: each raises naming what it got."""
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -16,6 +17,23 @@ def check_probability(name, value):
             f"`{name}` must be in [0, 1]. Received: {name}={value!r}"
         )
     return float(value)
+
+
+def check_loss_weights(alpha, beta):
+    """Returns the NNAQC loss's `alpha` and `beta` as floats in [0, 1], and
+    warns about the one setting whose training collapses."""
+    alpha = check_probability("alpha", alpha)
+    beta = check_probability("beta", beta)
+    if alpha == 0 and beta > 0.5:
+        warnings.warn(
+            "With `alpha=0` the loss is the quasi-clustering term alone, "
+            "and for `beta > 0.5` its entropy part makes the uniform "
+            "prediction unstable: training collapses to predicting one "
+            "class. Use `alpha > 0` or `beta <= 0.5`. Received: "
+            f"alpha={alpha}, beta={beta}",
+            stacklevel=3,
+        )
+    return alpha, beta
 
 
 def check_num_classes(value, name="num_classes"):

@@ -18,6 +18,8 @@ tfds = pytest.importorskip("tensorflow_datasets")
 
 EXAMPLES = pathlib.Path(__file__).parents[1] / "examples"
 TINY = ["--epochs", "1", "--batch-size", "8", "--verbose", "0"]
+# A pretrained-architecture example, untrained and at a small image size.
+SMALL_IMAGES = ["--weights", "none", "--image-size", "32"]
 
 
 def run_example(name, *arguments):
@@ -94,10 +96,7 @@ class ExamplesTest(TestCase):
             str(tmp_path / "release"),
             "--setting",
             "noisy_then_clean",
-            "--weights",
-            "none",
-            "--image-size",
-            "32",
+            *SMALL_IMAGES,
             "--output-dir",
             str(tmp_path / "out"),
         )
@@ -114,10 +113,7 @@ class ExamplesTest(TestCase):
             "your_own_data.py",
             str(tmp_path / "images"),
             *TINY,
-            "--weights",
-            "none",
-            "--image-size",
-            "32",
+            *SMALL_IMAGES,
             "--output-dir",
             str(tmp_path / "out"),
         )

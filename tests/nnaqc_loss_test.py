@@ -1,3 +1,5 @@
+import warnings
+
 import keras
 import numpy as np
 import pytest
@@ -102,6 +104,14 @@ class TermsTest(TestCase):
         )
         # For beta > 1/2 leaning lowers the loss: gradient descent leans on.
         self.assertEqual(bool(rise < -1e-6), beta > 0.5)
+
+    def test_loss_warns_that_qc_alone_collapses_for_beta_over_half(self):
+        with pytest.warns(UserWarning, match="alpha=0.0, beta=0.9"):
+            NNAQCLoss(alpha=0.0, beta=0.9)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            NNAQCLoss(alpha=0.0, beta=0.5)
+            NNAQCLoss(alpha=0.9, beta=0.9)
 
     def test_extreme_logits_give_finite_losses(self):
         logits = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 0.0]], "float32")

@@ -5,6 +5,7 @@ from keras import ops
 
 from keras_nnaqc.losses.loss_inputs import dense_labels
 from keras_nnaqc.losses.loss_inputs import log_probabilities
+from keras_nnaqc.validation import check_loss_weights
 from keras_nnaqc.validation import check_probability
 
 
@@ -148,8 +149,7 @@ class NNAQCLoss(keras.losses.Loss):
         dtype=None,
     ):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
-        self.alpha = check_probability("alpha", alpha)
-        self.beta = check_probability("beta", beta)
+        self.alpha, self.beta = check_loss_weights(alpha, beta)
         self.from_logits = from_logits
 
     def call(self, y_true, y_pred):

@@ -1,5 +1,3 @@
-import warnings
-
 import keras
 import numpy as np
 from keras import ops
@@ -11,7 +9,7 @@ from keras_nnaqc.losses import nna_loss
 from keras_nnaqc.losses import qc_loss
 from keras_nnaqc.models.label_issues import find_label_issues
 from keras_nnaqc.validation import check_labels
-from keras_nnaqc.validation import check_probability
+from keras_nnaqc.validation import check_loss_weights
 
 
 @keras.saving.register_keras_serializable(package="keras_nnaqc")
@@ -90,17 +88,7 @@ class NoisyLabelModel(keras.Model):
         self.base_model = base_model
         self.noise = noise if isinstance(noise, str) else None
         self.noise_layer = _noise_layer(noise)
-        self.alpha = check_probability("alpha", alpha)
-        self.beta = check_probability("beta", beta)
-        if self.alpha == 0 and self.beta > 0.5:
-            warnings.warn(
-                "With `alpha=0` the loss is the quasi-clustering term alone, "
-                "and for `beta > 0.5` its entropy part makes the uniform "
-                "prediction unstable: training collapses to predicting one "
-                "class. Use `alpha > 0` or `beta <= 0.5`. Received: "
-                f"alpha={alpha}, beta={beta}",
-                stacklevel=2,
-            )
+        self.alpha, self.beta = check_loss_weights(alpha, beta)
         self.from_logits = from_logits
         self.outputs_logits = (
             _ends_in_logits(base_model) if from_logits is None else from_logits

@@ -10,9 +10,10 @@ what each variant names: `beta`, `warmup` (epochs of beta warm-up),
 `gain` (the noise head starts at `W = gain * I`) and `speed` (the head is
 `W = speed * V` with `V` the trained weight, so Adam's steps move `W`
 `speed` times as far). Appends one result line per
-run to `results/mnist/nnaqc_variants.jsonl` and skips runs already there.
-The registry's `nnaqc` and `nnaqc_warmup` rows of the reproduction are the
-variants `gain=1` and `gain=1,warmup=2`.
+run to `results/mnist/nnaqc_variants.jsonl`, skips runs already there, and
+writes `results/mnist/nnaqc_variants.md`: every variant run so far beside the
+reproduction's `nnaqc` and `nnaqc_warmup` (the variants `gain=1` and
+`warmup=2`), one column per noise rate and seed.
 """
 
 import argparse
@@ -86,15 +87,20 @@ def variant(spec):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", required=True, help="the full mnist.npz")
+    parser.add_argument(
+        "--data", help="the full mnist.npz (default: $KERAS_NNAQC_DATA)"
+    )
     parser.add_argument("--noise", nargs="+", type=float, default=[0.7])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
     parser.add_argument("--variants", nargs="+", default=["beta=0.5"])
+    parser.add_argument(
+        "--table-only", action="store_true", help="only rewrite the table"
+    )
     args = parser.parse_args()
     path = OUTPUT / "nnaqc_variants.jsonl"
     done = {(r["method"], r["noise"], r["seed"]) for r in read_results(path)}
     variants = [variant(spec) for spec in args.variants]
-    for rate in args.noise:
+    for rate in args.noise if not args.table_only else []:
         for seed in args.seeds:
             for method in variants:
                 if (method.name, rate, seed) in done:
@@ -105,6 +111,36 @@ def main():
                 with open(path, "a") as file:
                     file.write(json.dumps(result) + "\n")
                 print(method.name, rate, seed, result["test_error"], flush=True)
+    write_table(path, OUTPUT / "nnaqc_variants.md")
+
+
+def write_table(variants_path, table_path):
+    """Writes clean test error (%) per variant, noise rate and seed."""
+    reference = ("nnaqc", "nnaqc_warmup")
+    results = [
+        r
+        for r in read_results(OUTPUT / "results.jsonl")
+        if r["method"] in reference and r["train_size"] == 60000
+    ] + read_results(variants_path)
+    errors = {(r["method"], r["noise"], r["seed"]): r for r in results}
+    cells = sorted({(r["noise"], r["seed"]) for r in results})
+    rows = list(dict.fromkeys(r["method"] for r in results))
+    lines = [
+        "| variant | "
+        + " | ".join(f"p = {rate:g}, seed {seed}" for rate, seed in cells)
+        + " |",
+        "| --- " * (len(cells) + 1) + "|",
+    ]
+    for name in rows:
+        values = [errors.get((name, *cell)) for cell in cells]
+        lines.append(
+            f"| {name} | "
+            + " | ".join(
+                "" if r is None else f"{r['test_error']:.2f}" for r in values
+            )
+            + " |"
+        )
+    table_path.write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -33,17 +33,20 @@ DEFAULTS = {"beta": 0.9, "warmup": 0, "gain": 1.0, "speed": 1.0}
 
 
 class ScaledNoiseHead(NoiseAdaptationLayer):
-    """A nonlinear head whose `W` is `speed` times its trained weight."""
+    """A nonlinear head whose `W` is `speed` times its trained weight.
+
+    The nonlinear head's logits are linear in `W`, so scaling them scales
+    `W`.
+    """
 
     def __init__(self, speed, **kwargs):
         super().__init__(mode="nonlinear", **kwargs)
         self.speed = speed
 
     def _noisy_logits_from_weights(self, weights, training):
-        weights = keras.ops.cast(weights, "float32")
-        probabilities = weights / keras.ops.sum(weights, -1, keepdims=True)
-        kernel = self.speed * keras.ops.cast(self.kernel, "float32")
-        return keras.ops.matmul(probabilities, kernel)
+        return self.speed * super()._noisy_logits_from_weights(
+            weights, training
+        )
 
 
 def variant(spec):
@@ -61,12 +64,7 @@ def variant(spec):
     def build(base_model, num_classes, transition):
         speed = settings["speed"]
         initializer = keras.initializers.Identity(settings["gain"] / speed)
-        if speed == 1.0:
-            head = NoiseAdaptationLayer(
-                mode="nonlinear", kernel_initializer=initializer
-            )
-        else:
-            head = ScaledNoiseHead(speed, kernel_initializer=initializer)
+        head = ScaledNoiseHead(speed, kernel_initializer=initializer)
         model = NoisyLabelModel(
             base_model,
             noise=head,
@@ -100,7 +98,9 @@ def main():
     path = OUTPUT / "nnaqc_variants.jsonl"
     done = {(r["method"], r["noise"], r["seed"]) for r in read_results(path)}
     variants = [variant(spec) for spec in args.variants]
-    for rate in args.noise if not args.table_only else []:
+    if args.table_only:
+        variants = []
+    for rate in args.noise:
         for seed in args.seeds:
             for method in variants:
                 if (method.name, rate, seed) in done:

@@ -43,6 +43,10 @@ class RunExperimentTest(TestCase):
         self.assertTrue(0 <= result["test_error"] <= 100)
         self.assertTrue(0.15 < result["actual_noise"] < 0.45)
         self.assertEqual(len(result["transition_matrix"]), 10)
+        self.assertEqual(
+            set(result["validation"]),
+            {"val_loss", "val_nna_loss", "val_qc_loss", "val_accuracy"},
+        )
         json.dumps(result)
 
     def test_same_seed_same_noisy_data_for_every_method(self):

@@ -50,6 +50,7 @@ class RegistryTest(TestCase):
                 "nna",
                 "qc",
                 "nnaqc",
+                "nnaqc_paper",
                 "nnaqc_warmup",
                 "regu_nnaqc",
                 "gce",
@@ -94,11 +95,27 @@ class RegistryTest(TestCase):
         self.assertEqual(
             methods.get("qc").build(small_base(), 3, None)[0].alpha, 0.0
         )
-        warm = methods.get("nnaqc_warmup").build(small_base(), 3, None)[0]
+        # (beta, warm-up epochs, head speed): this package's defaults, the
+        # paper's training, and the warm-up alone.
+        for name, expected in (
+            ("nnaqc", (0.9, 2, 10.0)),
+            ("nnaqc_paper", (0.9, 0, 1.0)),
+            ("nnaqc_warmup", (0.9, 2, 1.0)),
+        ):
+            model = methods.get(name).build(small_base(), 3, None)[0]
+            settings = (
+                model.beta,
+                model.beta_warmup_epochs,
+                model.noise_layer.kernel_speed,
+            )
+            self.assertEqual(settings, expected)
+            self.assertEqual(model.alpha, 0.9)
+            self.assertEqual(model.noise_layer.mode, "nonlinear")
+        default = NoisyLabelModel(small_base())
         self.assertEqual(
-            (warm.alpha, warm.beta, warm.beta_warmup_epochs), (0.9, 0.9, 2)
+            (default.beta_warmup_epochs, default.noise_layer.kernel_speed),
+            (2, 10.0),
         )
-        self.assertEqual(nnaqc.beta_warmup_epochs, 0)
         regu = methods.get("regu_nnaqc").build(small_base(), 3, None)[0]
         self.assertEqual(regu.noise_layer.dropout, 0.5)
         trace = methods.get("trace").build(small_base(), 3, None)[0]

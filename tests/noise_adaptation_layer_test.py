@@ -76,6 +76,46 @@ class NoiseAdaptationLayerTest(TestCase):
             atol=1e-6,
         )
 
+    @pytest.mark.parametrize("mode", ["nonlinear", "linear"])
+    def test_kernel_speed_scales_the_kernel_variable(self, mode):
+        # W = kernel_speed * kernel, in the output and the trace penalty.
+        layer = built_layer(mode, kernel_speed=4.0, trace_penalty=0.3)
+        expected = numpy_noise_head(CLEAN, 4.0 * KERNEL, mode)
+        self.assertAllClose(layer(CLEAN), expected, atol=1e-6)
+        penalty = 0.3 * np.trace(numpy_softmax(4.0 * KERNEL, axis=1))
+        self.assertAllClose(layer.losses[0], penalty, atol=1e-6)
+
+    def test_kernel_speed_keeps_the_initial_w(self):
+        fast = NoiseAdaptationLayer(kernel_speed=10.0)
+        fast.build((None, 5))
+        self.assertAllClose(fast.kernel, np.eye(5) / 10.0, atol=1e-7)
+        slow = NoiseAdaptationLayer()
+        slow.build((None, 5))
+        self.assertAllClose(
+            fast.transition_matrix(), slow.transition_matrix(), atol=1e-6
+        )
+        phi = noise.uniform_simplex(5, 0.4, seed=0)
+        from_phi = NoiseAdaptationLayer.from_transition_matrix(
+            phi, kernel_speed=10.0
+        )
+        self.assertAllClose(from_phi.transition_matrix(), phi, atol=1e-6)
+
+    @pytest.mark.parametrize("speed", [1.0, 10.0])
+    def test_adam_moves_w_kernel_speed_times_as_far(self, speed):
+        # Adam's first step moves every variable by about its learning
+        # rate, so W moves by kernel_speed times that.
+        layer = NoiseAdaptationLayer(kernel_speed=speed)
+        model = keras.Sequential([keras.Input((5,)), layer])
+        model.compile(
+            optimizer=keras.optimizers.Adam(0.01),
+            loss="categorical_crossentropy",
+        )
+        start = speed * to_numpy(layer.kernel)
+        target = numpy_softmax(RNG.normal(size=(4, 5)) * 3)
+        model.fit(CLEAN, target, batch_size=4, epochs=1, verbose=0)
+        moved = np.abs(speed * to_numpy(layer.kernel) - start)
+        self.assertAllClose(moved.max(), 0.01 * speed, rtol=1e-3)
+
     def test_from_transition_matrix(self):
         phi = noise.uniform_simplex(6, 0.4, seed=0)
         layer = NoiseAdaptationLayer.from_transition_matrix(
@@ -131,6 +171,7 @@ class NoiseAdaptationLayerTest(TestCase):
             kernel_initializer=keras.initializers.RandomNormal(
                 0.5, 0.2, seed=1
             ),
+            kernel_speed=3.0,
             kernel_regularizer="l2",
             dropout=0.25,
             trace_penalty=0.1,
@@ -138,7 +179,14 @@ class NoiseAdaptationLayerTest(TestCase):
             name="head",
         )
         revived = NoiseAdaptationLayer.from_config(layer.get_config())
-        for name in ("num_classes", "mode", "dropout", "trace_penalty", "seed"):
+        for name in (
+            "num_classes",
+            "mode",
+            "kernel_speed",
+            "dropout",
+            "trace_penalty",
+            "seed",
+        ):
             self.assertEqual(getattr(revived, name), getattr(layer, name))
         layer.build((None, 7))
         revived.build((None, 7))
@@ -165,6 +213,11 @@ class NoiseAdaptationLayerTest(TestCase):
     def test_rejects_negative_trace_penalty(self):
         with pytest.raises(ValueError, match="trace_penalty=-1"):
             NoiseAdaptationLayer(trace_penalty=-1)
+
+    @pytest.mark.parametrize("speed", [0, -1.0, float("inf"), True, "fast"])
+    def test_rejects_bad_kernel_speed(self, speed):
+        with pytest.raises(ValueError, match=f"kernel_speed={speed!r}"):
+            NoiseAdaptationLayer(kernel_speed=speed)
 
     def test_transition_matrix_needs_a_built_layer(self):
         with pytest.raises(ValueError, match="built"):

@@ -78,30 +78,42 @@ def numerical_gradient(function, point, step=1e-6):
     return gradient
 
 
-def logits_model(clean_logits, kernel, mode, **kwargs):
-    """A model whose clean logits for input `e_n` are `clean_logits[n]`."""
+def logits_model(clean_logits, kernel, mode, speed=1.0, **kwargs):
+    """A model whose clean logits for input `e_n` are `clean_logits[n]`,
+    with a head of `W = kernel` at `speed` and, unless told, no warm-up."""
     count, num_classes = clean_logits.shape
     base = keras.Sequential(
         [keras.Input((count,)), keras.layers.Dense(num_classes, use_bias=False)]
     )
-    model = NoisyLabelModel(base, noise=mode, from_logits=True, **kwargs)
+    head = NoiseAdaptationLayer(mode=mode, kernel_speed=speed)
+    kwargs.setdefault("beta_warmup_epochs", 0)
+    model = NoisyLabelModel(base, noise=head, from_logits=True, **kwargs)
     model.build((None, count))
     base.layers[0].kernel.assign(clean_logits)
-    model.noise_layer.kernel.assign(kernel)
+    model.noise_layer.kernel.assign(kernel / speed)
     return model, base.layers[0]
 
 
+def head_weights(model):
+    """The noise head's `W`: its variable times its speed."""
+    head = model.noise_layer
+    return head.kernel_speed * to_numpy(head.kernel).astype("float64")
+
+
 class GradientTest(TestCase):
-    @pytest.mark.parametrize("mode", ["nonlinear", "linear"])
-    def test_one_sgd_step_follows_the_numpy_gradient(self, mode):
+    @pytest.mark.parametrize(
+        "mode, speed", [("nonlinear", 1.0), ("linear", 1.0), ("nonlinear", 3.0)]
+    )
+    def test_one_sgd_step_follows_the_numpy_gradient(self, mode, speed):
         # With SGD at learning rate 1, one step subtracts the gradient of the
-        # mean loss with respect to the base logits and to W.
+        # mean loss with respect to the base logits, and `speed` times the
+        # gradient with respect to W from the head's variable W / speed.
         clean_logits = RNG.normal(size=(3, 4)) * 2
         kernel = RNG.normal(size=(4, 4))
         labels = np.array([0, 2, 3])
         alpha, beta = 0.7, 0.6
         model, dense = logits_model(
-            clean_logits, kernel, mode, alpha=alpha, beta=beta
+            clean_logits, kernel, mode, speed, alpha=alpha, beta=beta
         )
         model.compile(optimizer=keras.optimizers.SGD(learning_rate=1.0))
         model.fit(np.eye(3, dtype="float32"), labels, batch_size=3, verbose=0)
@@ -118,9 +130,9 @@ class GradientTest(TestCase):
             atol=2e-5,
         )
         self.assertAllClose(
-            kernel - to_numpy(model.noise_layer.kernel),
-            numerical_gradient(loss_of_kernel, kernel),
-            atol=2e-5,
+            kernel / speed - to_numpy(model.noise_layer.kernel),
+            speed * numerical_gradient(loss_of_kernel, kernel),
+            atol=2e-5 * speed,
         )
 
     def test_beta_warmup_ramps_the_training_beta(self):
@@ -220,7 +232,7 @@ class TrainingTest(TestCase):
             X, Y, batch_size=16, verbose=0, return_dict=True
         )
         clean_logits = model.predict(X, verbose=0)
-        kernel = to_numpy(model.noise_layer.kernel)
+        kernel = head_weights(model)
         self.assertAllClose(
             results["loss"],
             numpy_loss(clean_logits, kernel, Y, 0.8, 0.7, mode),
@@ -256,7 +268,7 @@ class TrainingTest(TestCase):
         model.compile(optimizer="adam")
         model.fit(X, Y, epochs=1, verbose=0)
         clean = numpy_softmax(model.predict(X, verbose=0))
-        expected = numpy_softmax(clean @ to_numpy(model.noise_layer.kernel))
+        expected = numpy_softmax(clean @ head_weights(model))
         self.assertAllClose(
             model.predict_noisy(X, verbose=0), expected, atol=1e-5
         )
@@ -270,7 +282,7 @@ class TrainingTest(TestCase):
         model.fit(X, Y, epochs=1, verbose=0)
         loss = model.evaluate(X, Y, verbose=0)[0]
         clean_logits = np.log(base.predict(X, verbose=0))
-        kernel = to_numpy(model.noise_layer.kernel)
+        kernel = head_weights(model)
         self.assertAllClose(
             loss,
             numpy_loss(clean_logits, kernel, Y, 0.5, 0.5, "nonlinear"),

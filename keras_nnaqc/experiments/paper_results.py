@@ -60,7 +60,14 @@ MNIST_TABLE_5 = {
     "qc": {60000: (1.34, 1.42, 1.61, 2.27, 4.15, 26.10)},
 }
 
-PAPER_RESULTS = {"mnist": {**MNIST_TABLE_1, **MNIST_TABLE_5}}
+# The paper's NNAQC beside both ways of training it here.
+PAPER_RESULTS = {
+    "mnist": {
+        **MNIST_TABLE_1,
+        **MNIST_TABLE_5,
+        "nnaqc_paper": MNIST_TABLE_1["nnaqc"],
+    }
+}
 
 
 def paper_error(dataset, method, train_size, noise_rate):

@@ -55,8 +55,10 @@ def run_experiment(
 
     Returns:
         A dict of results: the configuration, `test_error` in percent,
-        `actual_noise`, `best_epoch`, `predicted_classes` (how many classes
-        the model predicts on the test set: 1 means collapse), `wall_s`,
+        `actual_noise`, `best_epoch`, `validation` (the validation metrics
+        of the kept epoch, on noisy labels), `predicted_classes` (how many
+        classes the model predicts on the test set: 1 means collapse),
+        `wall_s`,
         `backend`, `device`, `version`, and the noise model the method used
         as `transition_matrix` (or `None`).
     """
@@ -99,6 +101,8 @@ def run_experiment(
     predicted = predictions.argmax(axis=1)
     test_error = 100.0 * float(np.mean(predicted != y_test))
     transition = trained.transition_matrix
+    best_epoch = early_stopping.best_epoch
+    logs = trained.histories[-1].history
     return {
         "method": method_object.name,
         "dataset": dataset,
@@ -109,7 +113,12 @@ def run_experiment(
         "epochs": epochs,
         "batch_size": setting.batch_size,
         "validation_fraction": setting.validation_fraction,
-        "best_epoch": early_stopping.best_epoch + 1,
+        "best_epoch": best_epoch + 1,
+        "validation": {
+            name: round(float(values[best_epoch]), 6)
+            for name, values in logs.items()
+            if name.startswith("val_")
+        },
         "test_error": round(test_error, 4),
         "predicted_classes": len(np.unique(predicted)),
         "actual_noise": round(data["actual_noise"], 6),

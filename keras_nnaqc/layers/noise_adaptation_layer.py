@@ -33,8 +33,14 @@ class NoiseAdaptationLayer(keras.layers.Layer):
         mode: `"nonlinear"` or `"linear"`. Defaults to `"nonlinear"`.
         kernel_initializer: Initializer of `W`. Defaults to `"identity"`,
             whose transition matrix has `e / (e + L - 1)` on its diagonal.
+        kernel_speed: How fast `W` trains, a number > 0: the layer's
+            `kernel` variable holds `W / kernel_speed`, so an optimizer
+            whose steps do not depend on the gradient's scale (Adam, RMSprop)
+            moves `W` `kernel_speed` times as far per step. `W` starts at
+            the initializer's value whatever the speed. Defaults to `1.0`.
         kernel_regularizer: Optional regularizer of `W`. Defaults to `None`.
-        kernel_constraint: Optional constraint on `W`. Defaults to `None`.
+        kernel_constraint: Optional constraint on the `kernel` variable.
+            Defaults to `None`.
         dropout: Dropout rate applied to the layer's input while training
             (Jindal et al.; the paper's "Regu. NNAQC"), in [0, 1). With the
             linear mode the dropped-out input is renormalised, so the output
@@ -69,6 +75,7 @@ class NoiseAdaptationLayer(keras.layers.Layer):
         num_classes=None,
         mode="nonlinear",
         kernel_initializer="identity",
+        kernel_speed=1.0,
         kernel_regularizer=None,
         kernel_constraint=None,
         dropout=0.0,
@@ -87,6 +94,15 @@ class NoiseAdaptationLayer(keras.layers.Layer):
             raise ValueError(
                 f"`dropout` must be in [0, 1). Received: dropout={dropout!r}"
             )
+        if (
+            isinstance(kernel_speed, bool)
+            or not isinstance(kernel_speed, numbers.Real)
+            or not 0 < kernel_speed < float("inf")
+        ):
+            raise ValueError(
+                "`kernel_speed` must be a finite number > 0. Received: "
+                f"kernel_speed={kernel_speed!r}"
+            )
         if not isinstance(trace_penalty, numbers.Real) or trace_penalty < 0:
             raise ValueError(
                 "`trace_penalty` must be a number >= 0. Received: "
@@ -95,6 +111,7 @@ class NoiseAdaptationLayer(keras.layers.Layer):
         self.num_classes = num_classes
         self.mode = mode
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.kernel_speed = float(kernel_speed)
         self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
         self.kernel_constraint = keras.constraints.get(kernel_constraint)
         self.dropout = dropout
@@ -126,7 +143,8 @@ class NoiseAdaptationLayer(keras.layers.Layer):
         layer = cls(num_classes=len(matrix), mode=mode, **kwargs)
         layer.build((None, len(matrix)))
         tiny = np.finfo(np.float32).tiny
-        layer.kernel.assign(np.log(np.maximum(matrix, tiny)))
+        weights = np.log(np.maximum(matrix, tiny)) / layer.kernel_speed
+        layer.kernel.assign(weights)
         return layer
 
     def build(self, input_shape):
@@ -152,7 +170,7 @@ class NoiseAdaptationLayer(keras.layers.Layer):
         self.kernel = self.add_weight(
             name="kernel",
             shape=(num_classes, num_classes),
-            initializer=self.kernel_initializer,
+            initializer=self._initial_kernel,
             regularizer=self._kernel_penalty if penalised else None,
             constraint=self.kernel_constraint,
         )
@@ -204,6 +222,13 @@ class NoiseAdaptationLayer(keras.layers.Layer):
         matrix = self._noisy_logits_from_weights(one_hot, training=False)
         return ops.convert_to_numpy(ops.softmax(matrix, axis=-1))
 
+    def _initial_kernel(self, shape, dtype=None):
+        return self.kernel_initializer(shape, dtype) / self.kernel_speed
+
+    def _weights_matrix(self, kernel):
+        """`W` from the `kernel` variable, in float32."""
+        return self.kernel_speed * ops.cast(kernel, "float32")
+
     def _noisy_logits_from_weights(self, weights, training):
         """Logits of the noisy labels from non-negative clean weights.
 
@@ -211,7 +236,7 @@ class NoiseAdaptationLayer(keras.layers.Layer):
         probabilities when called from `call`).
         """
         weights = ops.cast(weights, "float32")
-        kernel = ops.cast(self.kernel, "float32")
+        kernel = self._weights_matrix(self.kernel)
         if self.mode == "nonlinear":
             probabilities = weights / ops.sum(weights, axis=-1, keepdims=True)
             probabilities = self._dropout(probabilities, training)
@@ -231,9 +256,10 @@ class NoiseAdaptationLayer(keras.layers.Layer):
         )
 
     def _kernel_penalty(self, kernel):
-        penalty = self.trace_penalty * ops.trace(ops.softmax(kernel, axis=-1))
+        matrix = self._weights_matrix(kernel)
+        penalty = self.trace_penalty * ops.trace(ops.softmax(matrix, axis=-1))
         if self.kernel_regularizer is not None:
-            penalty = penalty + self.kernel_regularizer(kernel)
+            penalty = penalty + self.kernel_regularizer(matrix)
         return penalty
 
     def compute_output_shape(self, input_shape):
@@ -248,6 +274,7 @@ class NoiseAdaptationLayer(keras.layers.Layer):
                 "kernel_initializer": keras.initializers.serialize(
                     self.kernel_initializer
                 ),
+                "kernel_speed": self.kernel_speed,
                 "kernel_regularizer": keras.regularizers.serialize(
                     self.kernel_regularizer
                 ),

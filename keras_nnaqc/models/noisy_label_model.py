@@ -11,6 +11,12 @@ from keras_nnaqc.models.label_issues import find_label_issues
 from keras_nnaqc.validation import check_labels
 from keras_nnaqc.validation import check_loss_weights
 
+# This package's defaults (the paper's are a head at speed 1 and no warm-up):
+# on MNIST they close NNAQC's gap to the plain model on clean labels and keep
+# it from merging classes at 70% noise (docs/reproduction.md).
+NONLINEAR_HEAD_SPEED = 10.0
+BETA_WARMUP_EPOCHS = 2
+
 
 @keras.saving.register_keras_serializable(package="keras_nnaqc")
 class NoisyLabelModel(keras.Model):
@@ -25,13 +31,21 @@ class NoisyLabelModel(keras.Model):
     without the noise head. `call_noisy` / `predict_noisy` give the noise
     head's predictions.
 
+    The defaults are this package's: a nonlinear head that trains ten times
+    as fast as the paper's and a two-epoch `beta` warm-up, which on MNIST
+    match or beat the paper's NNAQC at every noise rate. The paper's
+    training is `NoisyLabelModel(base_model, noise=NoiseAdaptationLayer(),
+    beta_warmup_epochs=0)`.
+
     Args:
         base_model: Any Keras model (Sequential, functional or subclassed)
             that maps inputs to class scores of shape `(batch, L)`, ending in
             softmax probabilities or in logits.
-        noise: The noise head: `"nonlinear"` (NNAQC, eq. 3), `"linear"`
-            (eqs. 4-5), or a `NoiseAdaptationLayer` to use as it is.
-            Defaults to `"nonlinear"`.
+        noise: The noise head: `"nonlinear"` (NNAQC, eq. 3; a
+            `NoiseAdaptationLayer` that trains ten times as fast,
+            `kernel_speed=10`), `"linear"` (eqs. 4-5), or a
+            `NoiseAdaptationLayer` to use as it is (the paper's head:
+            `NoiseAdaptationLayer()`). Defaults to `"nonlinear"`.
         alpha: Weight of the noise-aware term, in [0, 1]. Defaults to `0.9`.
         beta: Weight of the clean prediction in the quasi-clustering target,
             in [0, 1]. Defaults to `0.9`.
@@ -40,11 +54,10 @@ class NoisyLabelModel(keras.Model):
             probabilities, a linear activation means logits) and asks for it
             when the last layer does not tell.
         beta_warmup_epochs: Ramp the training `beta` linearly from 0 to
-            `beta` over this many epochs (a variant of this package; the
-            paper trains with `beta` throughout). At high noise it keeps the
+            `beta` over this many epochs. At high noise it keeps the
             quasi-clustering term from locking clusters in before the noise
             head has learned where wrong labels go. Evaluation always uses
-            `beta`. Defaults to `0` (the paper's training).
+            `beta`. Defaults to `2`; `0` is the paper's training.
         **kwargs: Base model arguments, such as `name`.
 
     Example:
@@ -71,7 +84,7 @@ class NoisyLabelModel(keras.Model):
         alpha=0.9,
         beta=0.9,
         from_logits=None,
-        beta_warmup_epochs=0,
+        beta_warmup_epochs=BETA_WARMUP_EPOCHS,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -385,6 +398,13 @@ class _NoiseHeadPredictor(keras.Model):
         return self.noisy_label_model.call_noisy(inputs)
 
 
+def default_noise_head(mode="nonlinear", **kwargs):
+    """The head `NoisyLabelModel(noise=mode)` builds: a `NoiseAdaptationLayer`
+    of `mode`, at `kernel_speed=NONLINEAR_HEAD_SPEED` when nonlinear."""
+    speed = NONLINEAR_HEAD_SPEED if mode == "nonlinear" else 1.0
+    return NoiseAdaptationLayer(mode=mode, kernel_speed=speed, **kwargs)
+
+
 def _noise_layer(noise):
     if isinstance(noise, NoiseAdaptationLayer):
         return noise
@@ -394,7 +414,7 @@ def _noise_layer(noise):
                 f"`noise` must be one of {MODES} or a NoiseAdaptationLayer. "
                 f"Received: noise={noise!r}"
             )
-        return NoiseAdaptationLayer(mode=noise, name="noise_adaptation")
+        return default_noise_head(noise, name="noise_adaptation")
     raise TypeError(
         f"`noise` must be one of {MODES} or a NoiseAdaptationLayer. "
         f"Received: noise of type {type(noise).__name__}"

@@ -164,7 +164,7 @@ def reproduction(out):
         for r in results
         if r["noise"] == 0.7
         and r["seed"] == 0
-        and r["method"] in ("nnaqc", "nnaqc_paper", "trace", "forward")
+        and r["method"] in ("nnaqc_paper", "nnaqc", "nnaqc_fast", "trace")
     }
     if chosen:
         matrices = {"true (p=0.7, seed 0)": true_transition("mnist", 0.7, 0)}

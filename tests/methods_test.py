@@ -51,7 +51,7 @@ class RegistryTest(TestCase):
                 "qc",
                 "nnaqc",
                 "nnaqc_paper",
-                "nnaqc_warmup",
+                "nnaqc_fast",
                 "regu_nnaqc",
                 "gce",
             ],
@@ -95,12 +95,12 @@ class RegistryTest(TestCase):
         self.assertEqual(
             methods.get("qc").build(small_base(), 3, None)[0].alpha, 0.0
         )
-        # (beta, warm-up epochs, head speed): this package's defaults, the
-        # paper's training, and the warm-up alone.
+        # (beta, warm-up epochs, head speed): this package's default, the
+        # paper's training, and the fast head.
         for name, expected in (
-            ("nnaqc", (0.9, 2, 10.0)),
+            ("nnaqc", (0.9, 2, 1.0)),
             ("nnaqc_paper", (0.9, 0, 1.0)),
-            ("nnaqc_warmup", (0.9, 2, 1.0)),
+            ("nnaqc_fast", (0.9, 2, 10.0)),
         ):
             model = methods.get(name).build(small_base(), 3, None)[0]
             settings = (
@@ -114,7 +114,7 @@ class RegistryTest(TestCase):
         default = NoisyLabelModel(small_base())
         self.assertEqual(
             (default.beta_warmup_epochs, default.noise_layer.kernel_speed),
-            (2, 10.0),
+            (2, 1.0),
         )
         regu = methods.get("regu_nnaqc").build(small_base(), 3, None)[0]
         self.assertEqual(regu.noise_layer.dropout, 0.5)

@@ -160,12 +160,6 @@ class SearchTest(TestCase):
         )
         self.assertEqual(values["beta"], 0.9)
         self.assertTrue(0.5 <= values["alpha"] <= 1.0)
-        # Each mode gets the head NoisyLabelModel(noise=mode) builds.
-        for mode, speed in (("nonlinear", 10.0), ("linear", 1.0)):
-            hp = keras_tuner.HyperParameters()
-            hp.Fixed("noise_mode", mode)
-            head = hypermodel.build(hp).noise_layer
-            self.assertEqual((head.mode, head.kernel_speed), (mode, speed))
 
 
 class SpaceValidationTest(TestCase):

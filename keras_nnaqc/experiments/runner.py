@@ -58,9 +58,8 @@ def run_experiment(
         `actual_noise`, `best_epoch`, `validation` (the validation metrics
         of the kept epoch, on noisy labels), `predicted_classes` (how many
         classes the model predicts on the test set: 1 means collapse),
-        `wall_s`,
-        `backend`, `device`, `version`, and the noise model the method used
-        as `transition_matrix` (or `None`).
+        `wall_s`, `backend`, `device`, `version`, and the noise model the
+        method used as `transition_matrix` (or `None`).
     """
     setting = get_setting(dataset)
     method_object = (

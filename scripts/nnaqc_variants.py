@@ -112,19 +112,26 @@ def variant(spec):
 
     def build(base_model, num_classes, transition):
         speed, ramp = settings["speed"], settings["ramp"]
-        head = RampedNoiseHead(
-            kernel_speed=1.0 if ramp else speed,
-            kernel_initializer=keras.initializers.Identity(settings["gain"]),
-        )
-        model = RampedNoisyLabelModel(
-            base_model,
-            noise=head,
-            alpha=0.9,
-            beta=settings["beta"],
-            from_logits=True,
-            beta_warmup_epochs=settings["warmup"],
-            speed_up=SpeedUp(head, speed, ramp),
-        )
+        initializer = keras.initializers.Identity(settings["gain"])
+        loss_settings = {
+            "alpha": 0.9,
+            "beta": settings["beta"],
+            "from_logits": True,
+            "beta_warmup_epochs": settings["warmup"],
+        }
+        if ramp:
+            head = RampedNoiseHead(kernel_initializer=initializer)
+            model = RampedNoisyLabelModel(
+                base_model,
+                noise=head,
+                speed_up=SpeedUp(head, speed, ramp),
+                **loss_settings,
+            )
+        else:
+            head = NoiseAdaptationLayer(
+                kernel_speed=speed, kernel_initializer=initializer
+            )
+            model = NoisyLabelModel(base_model, noise=head, **loss_settings)
         return model, None
 
     changes = "".join(

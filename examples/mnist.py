@@ -92,8 +92,8 @@ with open(os.path.join(args.output_dir, "label_issues.jsonl"), "a") as file:
                 **result,
                 "flagged": len(issues),
                 "flipped": int(flipped.sum()),
-                "precision": round(float(precision), 4),
-                "recall": round(float(recall), 4),
+                "flagged_precision": round(float(precision), 4),
+                "flagged_recall": round(float(recall), 4),
             }
         )
         + "\n"

@@ -1,14 +1,16 @@
 """keras-nnaqc: train Keras classifiers on noisily labelled data with NNAQC.
 
 The core: `NoiseAdaptationLayer` (the noise head), `NNAQCLoss` (eq. 6) and
-`NoisyLabelModel` (wraps any Keras classifier); `noise` injects label noise
-as the paper does; `methods` holds every method the paper compares,
-`architectures` its base models and `datasets` its datasets.
+`NoisyLabelModel` (wraps any Keras classifier); `constraints` keeps the
+head's weights sensible; `noise` injects label noise as the paper does;
+`methods` holds every method the paper compares, `architectures` its base
+models and `datasets` its datasets.
 `keras_nnaqc.tuning` (KerasTuner) and `keras_nnaqc.experiments` are
 imported on their own.
 """
 
 from keras_nnaqc import architectures
+from keras_nnaqc import constraints
 from keras_nnaqc import datasets
 from keras_nnaqc import layers
 from keras_nnaqc import losses

@@ -13,9 +13,10 @@ what each variant names: `beta`, `warmup` (epochs of beta warm-up),
 does not name is the paper's setting. Appends one result line per run to
 `results/mnist/nnaqc_variants.jsonl`, skips runs already there, and writes
 `results/mnist/nnaqc_variants.md`: every variant run so far beside the
-reproduction's `nnaqc_paper`, `nnaqc` and `nnaqc_fast` (the variants
-with no change, `warmup=2` and `warmup=2,speed=10`), one column per noise
-rate and seed.
+reproduction's `nnaqc_paper`, `nnaqc_warmup` and `nnaqc_fast` (the
+variants with no change, `warmup=2` and `warmup=2,speed=10`) and `nnaqc`
+(`warmup=2,speed=10` with the head kept diagonally dominant, the default),
+one column per noise rate and seed.
 """
 
 import argparse
@@ -176,7 +177,7 @@ def main():
 
 def write_table(variants_path, table_path):
     """Writes clean test error (%) per variant, noise rate and seed."""
-    reference = ("nnaqc_paper", "nnaqc", "nnaqc_fast")
+    reference = ("nnaqc_paper", "nnaqc_warmup", "nnaqc_fast", "nnaqc")
     results = [
         r
         for r in read_results(OUTPUT / "results.jsonl")

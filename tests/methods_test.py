@@ -51,7 +51,6 @@ class RegistryTest(TestCase):
                 "qc",
                 "nnaqc",
                 "nnaqc_paper",
-                "nnaqc_fast",
                 "regu_nnaqc",
                 "gce",
             ],
@@ -95,27 +94,32 @@ class RegistryTest(TestCase):
         self.assertEqual(
             methods.get("qc").build(small_base(), 3, None)[0].alpha, 0.0
         )
-        # (beta, warm-up epochs, head speed): this package's default, the
-        # paper's training, and the fast head.
-        for name, expected in (
-            ("nnaqc", (0.9, 2, 1.0)),
-            ("nnaqc_paper", (0.9, 0, 1.0)),
-            ("nnaqc_fast", (0.9, 2, 10.0)),
-        ):
-            model = methods.get(name).build(small_base(), 3, None)[0]
-            settings = (
+
+        # (beta, warm-up epochs, head speed, head constraint): this
+        # package's default, which is NoisyLabelModel's, and the paper's.
+        def settings(model):
+            head = model.noise_layer
+            return (
                 model.beta,
                 model.beta_warmup_epochs,
-                model.noise_layer.kernel_speed,
+                head.kernel_speed,
+                type(head.kernel_constraint).__name__,
             )
-            self.assertEqual(settings, expected)
-            self.assertEqual(model.alpha, 0.9)
-            self.assertEqual(model.noise_layer.mode, "nonlinear")
+
         default = NoisyLabelModel(small_base())
         self.assertEqual(
-            (default.beta_warmup_epochs, default.noise_layer.kernel_speed),
-            (2, 1.0),
+            settings(default), (0.9, 2, 10.0, "DiagonallyDominant")
         )
+        linear = NoisyLabelModel(small_base(), noise="linear")
+        self.assertEqual(settings(linear), (0.9, 2, 1.0, "NoneType"))
+        for name, expected in (
+            ("nnaqc", settings(default)),
+            ("nnaqc_paper", (0.9, 0, 1.0, "NoneType")),
+        ):
+            model = methods.get(name).build(small_base(), 3, None)[0]
+            self.assertEqual(settings(model), expected)
+            self.assertEqual(model.alpha, 0.9)
+            self.assertEqual(model.noise_layer.mode, "nonlinear")
         regu = methods.get("regu_nnaqc").build(small_base(), 3, None)[0]
         self.assertEqual(regu.noise_layer.dropout, 0.5)
         trace = methods.get("trace").build(small_base(), 3, None)[0]

@@ -18,6 +18,17 @@ def numpy_softmax(logits, axis=-1):
     return shifted / shifted.sum(axis=axis, keepdims=True)
 
 
+def two_classes_with_flips():
+    """300 points in 4 dimensions, the class the sign of the first
+    coordinate; the first 30 labels flipped. Returns `(x, clean, noisy)`."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 4)).astype("float32")
+    clean = (x[:, 0] > 0).astype(int)
+    noisy = clean.copy()
+    noisy[:30] = 1 - noisy[:30]
+    return x, clean, noisy
+
+
 class TestCase:
     """Base class of the package's tests (collected by pytest)."""
 

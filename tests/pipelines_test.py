@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import pytest
 from nnaqc_test_case import TestCase
+from nnaqc_test_case import two_classes_with_flips
 
 from keras_nnaqc import NoisyLabelModel
 from keras_nnaqc.datasets import pipelines
@@ -111,11 +112,7 @@ class LabelIssuesTest(TestCase):
             find_label_issues(np.full((3, 2), 0.5), [0, 1])
 
     def test_model_flags_the_flipped_labels(self):
-        rng = np.random.default_rng(0)
-        x = rng.normal(size=(300, 4)).astype("float32")
-        clean = (x[:, 0] > 0).astype(int)
-        noisy = clean.copy()
-        noisy[:30] = 1 - noisy[:30]
+        x, _, noisy = two_classes_with_flips()
         keras.utils.set_random_seed(0)
         base = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
         model = NoisyLabelModel(base)

@@ -12,6 +12,7 @@ from nnaqc_test_case import to_numpy
 
 from keras_nnaqc import NoisyLabelModel
 from keras_nnaqc import tuning
+from keras_nnaqc.constraints import DiagonallyDominant
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(60, 6)).astype("float32")
@@ -70,6 +71,12 @@ class SearchTest(TestCase):
             [model.alpha, model.beta], [best["alpha"], best["beta"]]
         )
         self.assertEqual(int(to_numpy(model.optimizer.iterations)), 4)  # 60/16
+        # The head NoisyLabelModel builds by default.
+        head = model.noise_layer
+        self.assertEqual(
+            (head.mode, head.kernel_speed, type(head.kernel_constraint)),
+            ("nonlinear", 10.0, DiagonallyDominant),
+        )
 
     def test_resumes_without_redoing_finished_trials(self, tmp_path):
         tuner(tmp_path).search(X, Y, epochs=1, verbose=0)

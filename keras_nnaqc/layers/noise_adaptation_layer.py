@@ -37,10 +37,11 @@ class NoiseAdaptationLayer(keras.layers.Layer):
             `kernel` variable holds `W / kernel_speed`, so an optimizer
             whose steps do not depend on the gradient's scale (Adam, RMSprop)
             moves `W` `kernel_speed` times as far per step. `W` starts at
-            the initializer's value whatever the speed. A fast head lets
+            the initializer's value whatever the speed. A fast head can let
             the base model learn the classes under swapped names (the head
-            swaps them back), so keep the default unless you check the
-            clean predictions. Defaults to `1.0`.
+            swaps them back); `NoisyLabelModel`'s default head runs at 10
+            with `constraints.DiagonallyDominant`, which prevents it.
+            Defaults to `1.0` (the paper).
         kernel_regularizer: Optional regularizer of `W`. Defaults to `None`.
         kernel_constraint: Optional constraint on the `kernel` variable.
             Defaults to `None`.

@@ -3,9 +3,9 @@ import numbers
 
 import keras_tuner
 
-from keras_nnaqc.layers import NoiseAdaptationLayer
 from keras_nnaqc.layers.noise_adaptation_layer import MODES
 from keras_nnaqc.models import NoisyLabelModel
+from keras_nnaqc.models.noisy_label_model import default_noise_head
 from keras_nnaqc.optimizers import fresh_optimizer
 
 SAMPLINGS = ("linear", "log", "reverse_log")
@@ -131,7 +131,7 @@ class NNAQCHyperModel(keras_tuner.HyperModel):
         )
         model = NoisyLabelModel(
             base_model,
-            noise=NoiseAdaptationLayer(mode=mode, dropout=dropout),
+            noise=default_noise_head(mode, dropout=dropout),
             alpha=alpha,
             beta=beta,
             from_logits=self.from_logits,

@@ -4,6 +4,12 @@ import numbers
 import warnings
 
 import numpy as np
+from keras import ops
+
+# Where NNAQC training was measured to collapse to one class:
+# `alpha < COLLAPSE_SLOPE * (beta - COLLAPSE_BETA)` (docs/tuning.md).
+COLLAPSE_BETA = 0.8
+COLLAPSE_SLOPE = 4.0
 
 
 def check_probability(name, value):
@@ -21,15 +27,22 @@ def check_probability(name, value):
 
 def check_loss_weights(alpha, beta):
     """Returns the NNAQC loss's `alpha` and `beta` as floats in [0, 1], and
-    warns about the one setting whose training collapses."""
+    warns where training was measured to collapse to one class.
+
+    That is `alpha < 4 * (beta - 0.8)`: small `alpha` with large `beta`
+    (docs/tuning.md has the measurements).
+    """
     alpha = check_probability("alpha", alpha)
     beta = check_probability("beta", beta)
-    if alpha == 0 and beta > 0.5:
+    if alpha < COLLAPSE_SLOPE * (beta - COLLAPSE_BETA):
         warnings.warn(
-            "With `alpha=0` the loss is the quasi-clustering term alone, "
-            "and for `beta > 0.5` its entropy part makes the uniform "
-            "prediction unstable: training collapses to predicting one "
-            "class. Use `alpha > 0` or `beta <= 0.5`. Received: "
+            "With `alpha` this small for `beta` this large, the entropy "
+            "part of the quasi-clustering term outweighs the labels early "
+            "in training, which can collapse to predicting one class (on "
+            "MNIST without a beta warm-up it did at beta=0.9 up to "
+            "alpha=0.2, and at beta=1 with alpha=0.5). Keep "
+            f"`alpha >= {COLLAPSE_SLOPE:g} * (beta - {COLLAPSE_BETA:g})`, "
+            "e.g. alpha=0.9 with beta=0.9, or `beta <= 0.8`. Received: "
             f"alpha={alpha}, beta={beta}",
             stacklevel=3,
         )
@@ -49,13 +62,29 @@ def check_num_classes(value, name="num_classes"):
     return int(value)
 
 
-def check_labels(labels, num_classes=None, name="labels"):
+def check_labels(labels, num_classes=None, name="labels", one_hot=False):
     """Returns integer class labels as a NumPy array of shape (n,) or (n, 1).
 
     Labels may be given as any integer array or as floats holding whole
     numbers; they must lie in `[0, num_classes)`.
+
+    Args:
+        labels: The labels to check.
+        num_classes: Number of classes, or `None` when unknown (then only
+            the lower bound is checked). Defaults to `None`.
+        name: The argument's name in error messages. Defaults to
+            `"labels"`.
+        one_hot: Whether rows of class probabilities, shape
+            `(n, num_classes)` (one-hot or soft labels), are accepted too;
+            they are checked with `check_label_rows` and returned as their
+            most probable class. Defaults to `False`.
+
+    Returns:
+        The integer labels.
     """
     array = np.asarray(labels)
+    if one_hot and array.ndim == 2 and array.shape[1] != 1:
+        return check_label_rows(array, num_classes, name).argmax(axis=1)
     if array.ndim not in (1, 2) or (array.ndim == 2 and array.shape[1] != 1):
         hint = ""
         if array.ndim == 2:
@@ -65,6 +94,15 @@ def check_labels(labels, num_classes=None, name="labels"):
             f"{hint} Received: {name}.shape={array.shape}"
         )
     if not np.issubdtype(array.dtype, np.integer):
+        if np.issubdtype(array.dtype, np.floating) and not np.all(
+            np.isfinite(array)
+        ):
+            raise ValueError(
+                f"`{name}` must be integer class labels, not NaN or "
+                f"infinity. Received: {name} with "
+                f"{int(np.sum(np.isnan(array)))} NaN and "
+                f"{int(np.sum(np.isinf(array)))} infinite values"
+            )
         if not np.issubdtype(array.dtype, np.floating) or not np.all(
             np.equal(np.mod(array, 1), 0)
         ):
@@ -83,6 +121,97 @@ def check_labels(labels, num_classes=None, name="labels"):
                 f"values from {low} to {high}"
             )
     return array
+
+
+# How far from 1 a row of one-hot or soft labels may sum: float16 rows and
+# label smoothing stay well inside it, an all-zero or doubled row does not.
+ROW_SUM_TOLERANCE = 1e-2
+
+
+def check_label_rows(labels, num_classes=None, name="labels"):
+    """Returns one-hot (or soft) labels whose rows are class probabilities.
+
+    Each row must be finite and non-negative and sum to 1 (within
+    `ROW_SUM_TOLERANCE`): an all-zero row would give a zero loss, a row
+    summing to 3 three times the loss.
+
+    Args:
+        labels: Labels of shape `(n, num_classes)`.
+        num_classes: Number of classes, or `None` when unknown. Defaults to
+            `None`.
+        name: The argument's name in error messages. Defaults to
+            `"labels"`.
+
+    Returns:
+        The labels as a NumPy array.
+    """
+    array = np.asarray(labels)
+    if array.ndim != 2 or (
+        num_classes is not None and array.shape[1] != num_classes
+    ):
+        width = "num_classes" if num_classes is None else num_classes
+        raise ValueError(
+            f"One-hot `{name}` must have shape (n, {width}). Received: "
+            f"{name}.shape={array.shape}"
+        )
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
+        raise TypeError(
+            f"One-hot `{name}` must be numbers. Received: {name} with "
+            f"dtype={array.dtype}"
+        )
+    if not len(array):
+        return array
+    # Row sums in float64, without a float64 copy of a large label array: a
+    # NaN or an infinity anywhere makes its row's sum non-finite.
+    sums = array.sum(axis=1, dtype=np.float64)
+    if not np.all(np.isfinite(sums)):
+        raise ValueError(
+            f"One-hot `{name}` must be finite, not NaN or infinity. "
+            f"Received: {name} with {int(np.sum(np.isnan(array)))} NaN and "
+            f"{int(np.sum(np.isinf(array)))} infinite values"
+        )
+    if array.min() < 0:
+        raise ValueError(
+            f"One-hot `{name}` must be non-negative. Received: {name} with "
+            f"minimum {array.min()}"
+        )
+    worst = int(np.argmax(np.abs(sums - 1.0)))
+    if abs(sums[worst] - 1.0) > ROW_SUM_TOLERANCE:
+        raise ValueError(
+            f"Each row of one-hot `{name}` must sum to 1. Received: row "
+            f"{worst} of {name} sums to {float(sums[worst])!r}"
+        )
+    return array
+
+
+def valid_labels(labels, num_classes):
+    """Which labels of a batch are classes: the in-graph `check_labels`.
+
+    Written with `keras.ops`, so it runs inside a compiled training step on
+    every backend. Integer labels, of shape `(batch,)` or `(batch, 1)`, must
+    be whole numbers in `[0, num_classes)`; labels of shape
+    `(batch, num_classes)` must be rows of class probabilities, as
+    `check_label_rows` asks. NaN is never valid.
+
+    Args:
+        labels: A batch of labels, integer or one-hot.
+        num_classes: Number of classes.
+
+    Returns:
+        A boolean tensor of shape `(batch,)`.
+    """
+    labels = ops.cast(ops.convert_to_tensor(labels), "float32")
+    if len(labels.shape) == 2 and labels.shape[-1] != 1:
+        return ops.logical_and(
+            ops.all(labels >= 0.0, axis=-1),
+            ops.abs(ops.sum(labels, axis=-1) - 1.0) <= ROW_SUM_TOLERANCE,
+        )
+    labels = ops.reshape(labels, (-1,))
+    # NaN fails every comparison, infinity the upper or the lower bound.
+    return ops.logical_and(
+        ops.logical_and(labels >= 0.0, labels < num_classes),
+        ops.equal(labels, ops.floor(labels)),
+    )
 
 
 def check_transition_matrix(matrix, name="transition_matrix", atol=1e-6):

@@ -13,22 +13,27 @@ from nnaqc_test_case import TestCase
 TRAIN = """
 import json, numpy as np, keras, keras_nnaqc
 
-def train():
+def build():
     keras.utils.set_random_seed(0)
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(64, 6)).astype("float32")
-    y = rng.integers(0, 4, 64)
     base = keras.Sequential([keras.Input((6,)),
                              keras.layers.Dense(16, activation="relu"),
                              keras.layers.Dense(4)])
     head = keras_nnaqc.NoiseAdaptationLayer(mode="linear", trace_penalty=0.1)
     model = keras_nnaqc.NoisyLabelModel(base, noise=head)
     model.compile(optimizer=keras.optimizers.SGD(0.1))
+    return model
+
+def train(model):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 6)).astype("float32")
+    y = rng.integers(0, 4, 64)
     history = model.fit(x, y, epochs=3, batch_size=16, shuffle=False, verbose=0)
     return history.history["loss"], [float(np.sum(w)) for w in
                                       model.get_weights()]
 """
 
+# Both of Keras's patterns: `fit` inside the scope, and (the documented one)
+# model created and compiled inside it, `fit` called outside.
 MIRRORED = (
     """
 import os
@@ -41,15 +46,20 @@ tf.config.set_logical_device_configuration(
     + TRAIN
     + """
 with tf.distribute.OneDeviceStrategy("/cpu:0").scope():
-    single = train()
+    single = train(build())
 strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
 with strategy.scope():
-    mirrored = train()
+    mirrored = train(build())
+with strategy.scope():
+    model = build()
 print(json.dumps({"single": single, "parallel": mirrored,
+                  "fit_outside_scope": train(model),
                   "devices": strategy.num_replicas_in_sync}))
 """
 )
 
+# Globally, and with the model created and compiled in the distribution's
+# scope, trained inside it and outside it.
 DATA_PARALLEL = (
     """
 import os
@@ -58,11 +68,19 @@ os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"
 """
     + TRAIN
     + """
-single = train()
+single = train(build())
 devices = keras.distribution.list_devices("cpu")
-keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
-parallel = train()
+distribution = keras.distribution.DataParallel(devices=devices)
+keras.distribution.set_distribution(distribution)
+parallel = train(build())
+keras.distribution.set_distribution(None)
+with distribution.scope():
+    inside = train(build())
+with distribution.scope():
+    model = build()
 print(json.dumps({"single": single, "parallel": parallel,
+                  "fit_inside_scope": inside,
+                  "fit_outside_scope": train(model),
                   "devices": len(devices)}))
 """
 )
@@ -80,23 +98,29 @@ def run(script):
 
 
 class DistributionTest(TestCase):
-    def check_same_trajectory(self, results):
+    def check_same_trajectory(self, results, runs):
         self.assertEqual(results["devices"], 2)
         single_loss, single_weights = results["single"]
-        parallel_loss, parallel_weights = results["parallel"]
-        np.testing.assert_allclose(parallel_loss, single_loss, rtol=1e-5)
-        np.testing.assert_allclose(
-            parallel_weights, single_weights, rtol=1e-4, atol=1e-5
-        )
+        for run_name in runs:
+            parallel_loss, parallel_weights = results[run_name]
+            np.testing.assert_allclose(parallel_loss, single_loss, rtol=1e-5)
+            np.testing.assert_allclose(
+                parallel_weights, single_weights, rtol=1e-4, atol=1e-5
+            )
 
     @pytest.mark.skipif(
         keras.backend.backend() != "tensorflow", reason="tf.distribute test"
     )
     def test_mirrored_strategy_on_two_cpu_devices(self):
-        self.check_same_trajectory(run(MIRRORED))
+        self.check_same_trajectory(
+            run(MIRRORED), ["parallel", "fit_outside_scope"]
+        )
 
     @pytest.mark.skipif(
         keras.backend.backend() != "jax", reason="keras.distribution on JAX"
     )
     def test_data_parallel_on_two_host_devices(self):
-        self.check_same_trajectory(run(DATA_PARALLEL))
+        self.check_same_trajectory(
+            run(DATA_PARALLEL),
+            ["parallel", "fit_inside_scope", "fit_outside_scope"],
+        )

@@ -11,6 +11,8 @@ from keras_nnaqc import NNAQCLoss
 from keras_nnaqc import nna_loss
 from keras_nnaqc import nnaqc_loss
 from keras_nnaqc import qc_loss
+from keras_nnaqc.losses import BackwardCorrectedLoss
+from keras_nnaqc.losses import BootstrapLoss
 
 RNG = np.random.default_rng(0)
 LABELS = np.array([0, 2, 1, 2])
@@ -149,6 +151,41 @@ class NNAQCLossTest(TestCase):
         self.assertEqual((revived.alpha, revived.beta), (0.4, 0.2))
         serialized = keras.losses.serialize(loss)
         self.assertEqual(keras.losses.deserialize(serialized).alpha, 0.4)
+
+    @pytest.mark.parametrize(
+        "loss_class, kwargs",
+        [
+            (NNAQCLoss, {}),
+            (BootstrapLoss, {}),
+            (
+                BackwardCorrectedLoss,
+                {"transition_matrix": [[0.8, 0.2], [0.3, 0.7]]},
+            ),
+        ],
+    )
+    @pytest.mark.parametrize(
+        "dtype, compute_dtype",
+        [
+            ("mixed_float16", "float16"),
+            ("float64", "float64"),
+            (None, "float32"),
+        ],
+    )
+    def test_config_keeps_the_dtype_as_given(
+        self, loss_class, kwargs, dtype, compute_dtype
+    ):
+        loss = loss_class(dtype=dtype, **kwargs)
+        config = loss.get_config()
+        self.assertEqual(config["dtype"], dtype)
+        revived = keras.losses.deserialize(keras.losses.serialize(loss))
+        self.assertEqual(revived.get_config(), config)
+        self.assertEqual(revived.dtype, compute_dtype)
+
+    def test_config_keeps_a_dtype_policy(self):
+        loss = NNAQCLoss(dtype=keras.DTypePolicy("mixed_bfloat16"))
+        revived = NNAQCLoss.from_config(loss.get_config())
+        self.assertEqual(revived.get_config(), loss.get_config())
+        self.assertEqual(revived.dtype, "bfloat16")
 
     @pytest.mark.parametrize("name,value", [("alpha", 1.3), ("beta", -0.2)])
     def test_rejects_weights_outside_unit_interval(self, name, value):

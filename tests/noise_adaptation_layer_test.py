@@ -2,10 +2,12 @@ import keras
 import numpy as np
 import pytest
 from nnaqc_test_case import TestCase
+from nnaqc_test_case import mixed_precision
 from nnaqc_test_case import numpy_softmax
 from nnaqc_test_case import to_numpy
 
 from keras_nnaqc import NoiseAdaptationLayer
+from keras_nnaqc import NoisyLabelModel
 from keras_nnaqc import noise
 
 RNG = np.random.default_rng(0)
@@ -147,6 +149,35 @@ class NoiseAdaptationLayerTest(TestCase):
         kept = dropped / dropped.sum(axis=1, keepdims=True)
         expected = kept @ numpy_softmax(KERNEL, axis=1)
         self.assertAllClose(layer(CLEAN, training=True), expected, atol=1e-6)
+
+    def test_dropout_gradients_stay_finite_under_mixed_float16(self):
+        # A confident base (logits with a spread of about 7) whose dominant
+        # class the dropout removes: the linear head's gradient then reaches
+        # 1e4 and more, past float16's 65504 once scaled by the loss scale.
+        rng = np.random.default_rng(1)
+        x = rng.normal(size=(96, 6)).astype("float32")
+        y = rng.integers(0, 4, 96)
+        with mixed_precision("mixed_float16"):
+            base = keras.Sequential(
+                [
+                    keras.Input((6,)),
+                    keras.layers.Dense(
+                        4,
+                        kernel_initializer=keras.initializers.RandomNormal(
+                            0.0, 3.0, seed=1
+                        ),
+                    ),
+                ]
+            )
+            head = NoiseAdaptationLayer(mode="linear", dropout=0.5, seed=2)
+            model = NoisyLabelModel(base, noise=head, beta_warmup_epochs=0)
+            model.compile(optimizer=keras.optimizers.SGD(1e-4))
+            self.assertEqual(head.input_dropout.compute_dtype, "float32")
+            model.fit(x, y, batch_size=16, epochs=4, verbose=0)
+        # A step with a non-finite gradient is skipped and halves the loss
+        # scale from its initial 2**15: all 24 steps ran, none was skipped.
+        self.assertEqual(int(to_numpy(model.optimizer.iterations)), 24)
+        self.assertEqual(float(to_numpy(model.optimizer.dynamic_scale)), 2**15)
 
     @pytest.mark.parametrize("mode", ["nonlinear", "linear"])
     def test_trace_penalty(self, mode):

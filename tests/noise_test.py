@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from fixed_draws import LARGEST_DRAW
+from fixed_draws import FixedDraws
 
 from keras_nnaqc import noise
 
@@ -108,6 +110,44 @@ class CorruptTest:
         np.testing.assert_array_equal(
             noise.corrupt(clean, np.eye(5), seed=0), clean
         )
+
+    def test_row_summing_past_one_before_its_end_stays_in_range(self):
+        # Accepted (within 1e-6 of 1), but its running sum passes 1 at the
+        # middle column, which unsorted the draw's table: labels came out
+        # outside [0, 3) (-2 for 4 of 5,000,000 clean 2s at seed 0).
+        phi = [[1, 0, 0], [0.5, 0.5 + 9e-7, 0], [0, 0, 1]]
+        draws = [0.0, 1e-7, 5e-7, 0.4, 0.6, LARGEST_DRAW]
+        clean = np.repeat([1, 2], len(draws))
+        noisy = noise.corrupt(clean, phi, seed=FixedDraws(draws))
+        # Row 1 normalised: p(0) = 0.5 / (1 + 9e-7) = 0.49999955.
+        np.testing.assert_array_equal(noisy, [0] * 4 + [1] * 2 + [2] * 6)
+
+    def test_float32_matrix_stays_in_range_at_extreme_draws(self):
+        phi = noise.sparse(10, 0.4, k=3, seed=0).astype("float32")
+        clean = np.arange(10)
+        first = noise.corrupt(clean, phi, seed=FixedDraws([0.0, 2.0**-53]))
+        last = noise.corrupt(clean, phi, seed=FixedDraws([LARGEST_DRAW]))
+        # The smallest draws pick each row's first non-zero column, the
+        # largest its last one.
+        np.testing.assert_array_equal(first, np.argmax(phi > 0, axis=1))
+        np.testing.assert_array_equal(last, 9 - np.argmax(phi[:, ::-1] > 0, 1))
+
+    def test_largest_draw_stays_in_its_row(self):
+        # `label + u` rounds up to `label + 1` for u = 1 - 2**-53 (clean 1
+        # became 3, one past the last class, and clean 4998 of 5000 became
+        # 9999); the draw must pick the row's last non-zero column.
+        phi = noise.pair(3, 0.5)
+        noisy = noise.corrupt([0, 1, 2], phi, seed=FixedDraws([LARGEST_DRAW]))
+        np.testing.assert_array_equal(noisy, [1, 2, 2])
+
+    def test_same_labels_as_the_cumulative_sum_draw(self):
+        # Committed results depend on these draws: inverse-CDF sampling of
+        # each label's row with the seed's uniforms, written out directly.
+        phi = noise.uniform_simplex(10, 0.5, seed=0)
+        clean = np.random.default_rng(0).integers(0, 10, 60_000)
+        uniforms = np.random.default_rng(1).random(60_000)
+        expected = (uniforms[:, None] >= np.cumsum(phi, 1)[clean]).sum(1)
+        np.testing.assert_array_equal(noise.corrupt(clean, phi, 1), expected)
 
     def test_rejects_labels_out_of_range(self):
         with pytest.raises(ValueError, match=r"\[0, 3\).*from 0 to 3"):

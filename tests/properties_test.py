@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from fixed_draws import LARGEST_DRAW
+from fixed_draws import FixedDraws
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -62,6 +64,55 @@ class NoisePropertiesTest:
         assert 0.0 <= noise.actual_noise_rate(labels, noisy) <= 1.0
         if rate == 0.0:
             np.testing.assert_array_equal(noisy, labels)
+
+    @SETTINGS
+    @given(
+        st.integers(2, 40),
+        rates,
+        seeds,
+        KINDS,
+        st.sampled_from(["float64", "float32", "scaled"]),
+        st.data(),
+    )
+    def test_corrupt_stays_in_range_at_adversarial_draws(
+        self, num_classes, rate, seed, kind, precision, data
+    ):
+        matrix = matrices(num_classes, rate, seed, kind)
+        if precision == "float32":
+            matrix = matrix.astype("float32")
+        elif precision == "scaled":
+            # Rows that sum to 1 only within the accepted 1e-6.
+            scales = np.random.default_rng(seed).uniform(
+                -9e-7, 9e-7, size=(num_classes, 1)
+            )
+            matrix = matrix * (1 + scales)
+        boundaries = np.cumsum(matrix.astype(np.float64), axis=1).ravel()
+        near = st.sampled_from(boundaries.tolist()).flatmap(
+            lambda b: st.sampled_from(
+                [np.nextafter(b, 0.0), b, np.nextafter(b, 1.0)]
+            )
+        )
+        draws = data.draw(
+            st.lists(
+                st.one_of(
+                    st.integers(0, 2**53 - 1).map(lambda k: k * 2.0**-53),
+                    st.integers(0, 1000).map(lambda k: k * 2.0**-53),
+                    st.integers(0, 1000).map(
+                        lambda k: LARGEST_DRAW - k * 2.0**-53
+                    ),
+                    near.filter(lambda b: 0.0 <= b <= LARGEST_DRAW),
+                ),
+                min_size=1,
+                max_size=20,
+            )
+        )
+        draws = np.sort(draws)
+        clean = np.repeat(np.arange(num_classes), len(draws))
+        noisy = noise.corrupt(clean, matrix, seed=FixedDraws(draws))
+        assert noisy.min() >= 0 and noisy.max() < num_classes
+        assert np.all(matrix[clean, noisy] > 0)
+        # Inverse-CDF sampling: a larger draw never picks an earlier column.
+        assert np.all(np.diff(noisy.reshape(num_classes, -1), axis=1) >= 0)
 
     @SETTINGS
     @given(classes, st.one_of(st.floats(-10, -1e-9), st.floats(1 + 1e-9, 10)))

@@ -169,6 +169,103 @@ class SearchTest(TestCase):
         self.assertTrue(0.5 <= values["alpha"] <= 1.0)
 
 
+class ShuffledBatches(keras.utils.PyDataset):
+    """`(X, Y)` in batches of 16, in a new order at every pass."""
+
+    def __init__(self):
+        super().__init__()
+        self.order = np.arange(len(X))
+
+    def __len__(self):
+        return -(-len(X) // 16)
+
+    def __getitem__(self, index):
+        if index == 0:
+            self.order = np.random.default_rng().permutation(len(X))
+        batch = self.order[16 * index : 16 * (index + 1)]
+        return X[batch], Y[batch]
+
+
+class RecordingTuner(tuning.CrossValidationTuner):
+    """Records what its trials get, instead of training."""
+
+    def run_trial(self, trial, x, y, **fit_kwargs):
+        self.trial_data = (x, y, fit_kwargs)
+        return {"val_accuracy": 0.5}
+
+
+class DatasetSearchTest(TestCase):
+    def assert_searched_the_pairs_of_x_and_y(self, search):
+        x, y, fit_kwargs = search.trial_data
+        # Every input with its own label (Y is X's argmax over 3 columns).
+        self.assertEqual(sorted(map(tuple, x)), sorted(map(tuple, X)))
+        np.testing.assert_array_equal(y, x[:, :3].argmax(axis=1))
+        self.assertEqual(fit_kwargs, {"epochs": 1, "batch_size": 16})
+
+    def recording_tuner(self, directory):
+        return RecordingTuner(
+            tuning.NNAQCHyperModel(tiny_base, num_classes=3),
+            max_trials=1,
+            directory=directory,
+        )
+
+    def test_reads_a_shuffling_py_dataset_in_one_pass(self, tmp_path):
+        search = self.recording_tuner(tmp_path)
+        search.search(ShuffledBatches(), epochs=1)
+        self.assert_searched_the_pairs_of_x_and_y(search)
+
+    def test_reads_a_shuffling_tf_data_dataset_in_one_pass(self, tmp_path):
+        tf = pytest.importorskip("tensorflow")
+        dataset = tf.data.Dataset.from_tensor_slices((X, Y)).shuffle(60)
+        search = self.recording_tuner(tmp_path)
+        search.search(dataset.batch(16), epochs=1)
+        self.assert_searched_the_pairs_of_x_and_y(search)
+
+    def test_refuses_what_it_cannot_read(self, tmp_path):
+        tf = pytest.importorskip("tensorflow")
+        dataset = tf.data.Dataset.from_tensor_slices((X, Y))
+        search = self.recording_tuner(tmp_path)
+        with pytest.raises(ValueError, match="finite dataset"):
+            search.search(dataset.batch(16).repeat(), epochs=1)
+        with pytest.raises(ValueError, match="dataset of batches"):
+            search.search(dataset, epochs=1)
+        with pytest.raises(ValueError, match="`y` must be None"):
+            search.search(dataset.batch(16), Y, epochs=1)
+        triples = tf.data.Dataset.from_tensor_slices((X, Y, Y)).batch(16)
+        with pytest.raises(ValueError, match=r"3 part\(s\)"):
+            search.search(triples, epochs=1)
+        with pytest.raises(ValueError, match="needs the noisy labels"):
+            search.search(X, epochs=1)
+
+
+class NumClassesTest(TestCase):
+    def test_base_with_other_class_count_is_refused(self, tmp_path):
+        def ten_classes():
+            return keras.Sequential([keras.Input((6,)), keras.layers.Dense(10)])
+
+        hypermodel = tuning.NNAQCHyperModel(ten_classes, num_classes=5)
+        with pytest.raises(ValueError, match="outputs 10 classes.*=5"):
+            hypermodel.build(keras_tuner.HyperParameters())
+        # The tuner builds the hypermodel once to learn the search space.
+        with pytest.raises(ValueError, match="outputs 10 classes.*=5"):
+            tuning.CrossValidationTuner(hypermodel, directory=tmp_path)
+
+    def test_base_without_visible_outputs_is_refused_when_built(self):
+        def ten_classes():
+            return keras.Sequential([keras.layers.Dense(10)])
+
+        hypermodel = tuning.NNAQCHyperModel(
+            ten_classes, num_classes=5, from_logits=True
+        )
+        model = hypermodel.build(keras_tuner.HyperParameters())
+        with pytest.raises(ValueError, match="10 classes.*num_classes=5"):
+            model.fit(X, Y, epochs=1, verbose=0)
+
+    def test_rejects_fewer_than_two_classes(self):
+        with pytest.raises(ValueError, match="num_classes=1"):
+            tuning.NNAQCHyperModel(tiny_base, num_classes=1)
+
+
 class SpaceValidationTest(TestCase):
     @pytest.mark.parametrize(
         "name,value",

@@ -48,7 +48,8 @@ class NoiseAdaptationLayer(keras.layers.Layer):
         dropout: Dropout rate applied to the layer's input while training
             (Jindal et al.; the paper's "Regu. NNAQC"), in [0, 1). With the
             linear mode the dropped-out input is renormalised, so the output
-            stays a distribution. Defaults to `0.0`.
+            stays a distribution. It runs in float32 whatever the dtype
+            policy, as does the rest of the layer's math. Defaults to `0.0`.
         trace_penalty: Weight `lambda >= 0` of the trace regularizer of
             Sukhbaatar et al., `lambda * trace(softmax_rows(W))`, which pushes
             the noise onto the head and off the base model. Defaults to `0.0`.
@@ -121,8 +122,10 @@ class NoiseAdaptationLayer(keras.layers.Layer):
         self.dropout = dropout
         self.trace_penalty = trace_penalty
         self.seed = seed
+        # float32 under mixed precision too: in float16 the head's gradient
+        # overflows where the dropout removes the dominant class.
         self.input_dropout = (
-            keras.layers.Dropout(dropout, seed=seed, dtype=self.dtype_policy)
+            keras.layers.Dropout(dropout, seed=seed, dtype="float32")
             if dropout
             else None
         )

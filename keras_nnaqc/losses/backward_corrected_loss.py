@@ -49,6 +49,9 @@ class BackwardCorrectedLoss(keras.losses.Loss):
         self.transition_matrix = matrix.tolist()
         self.inverse = np.linalg.inv(matrix).astype("float32")
         self.from_logits = from_logits
+        # As given: `self.dtype` is the compute dtype, "float16" for
+        # "mixed_float16".
+        self._dtype_config = keras.dtype_policies.serialize(dtype)
 
     def call(self, y_true, y_pred):
         log_probs = log_probabilities(y_pred, self.from_logits)
@@ -62,7 +65,7 @@ class BackwardCorrectedLoss(keras.losses.Loss):
             {
                 "transition_matrix": self.transition_matrix,
                 "from_logits": self.from_logits,
-                "dtype": self.dtype,
+                "dtype": self._dtype_config,
             }
         )
         return config

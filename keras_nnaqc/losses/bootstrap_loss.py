@@ -92,6 +92,9 @@ class BootstrapLoss(keras.losses.Loss):
             )
         self.mode = mode
         self.from_logits = from_logits
+        # As given: `self.dtype` is the compute dtype, "float16" for
+        # "mixed_float16".
+        self._dtype_config = keras.dtype_policies.serialize(dtype)
 
     def call(self, y_true, y_pred):
         return bootstrap_loss(
@@ -105,7 +108,7 @@ class BootstrapLoss(keras.losses.Loss):
                 "beta": self.beta,
                 "mode": self.mode,
                 "from_logits": self.from_logits,
-                "dtype": self.dtype,
+                "dtype": self._dtype_config,
             }
         )
         return config

@@ -151,6 +151,9 @@ class NNAQCLoss(keras.losses.Loss):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
         self.alpha, self.beta = check_loss_weights(alpha, beta)
         self.from_logits = from_logits
+        # As given: `self.dtype` is the compute dtype, "float16" for
+        # "mixed_float16".
+        self._dtype_config = keras.dtype_policies.serialize(dtype)
 
     def call(self, y_true, y_pred):
         return nnaqc_loss(
@@ -164,7 +167,7 @@ class NNAQCLoss(keras.losses.Loss):
                 "alpha": self.alpha,
                 "beta": self.beta,
                 "from_logits": self.from_logits,
-                "dtype": self.dtype,
+                "dtype": self._dtype_config,
             }
         )
         return config

@@ -35,7 +35,8 @@ def find_label_issues(probabilities, labels):
 
     Args:
         probabilities: Clean class probabilities, shape `(n, L)`.
-        labels: The given (possibly noisy) integer labels, `n` of them.
+        labels: The given (possibly noisy) labels, `n` of them: integers,
+            or one-hot rows (read as their most probable class).
 
     Returns:
         A `LabelIssues`.
@@ -46,7 +47,8 @@ def find_label_issues(probabilities, labels):
             "`probabilities` must have shape (n, num_classes). Received: "
             f"probabilities.shape={probabilities.shape}"
         )
-    labels = check_labels(labels, probabilities.shape[1]).reshape(-1)
+    labels = check_labels(labels, probabilities.shape[1], one_hot=True)
+    labels = labels.reshape(-1)
     if len(labels) != len(probabilities):
         raise ValueError(
             "There must be one label per prediction. Received: "

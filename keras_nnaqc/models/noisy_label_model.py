@@ -1,3 +1,5 @@
+import contextlib
+
 import keras
 import numpy as np
 from keras import ops
@@ -11,6 +13,7 @@ from keras_nnaqc.losses import qc_loss
 from keras_nnaqc.models.label_issues import find_label_issues
 from keras_nnaqc.validation import check_labels
 from keras_nnaqc.validation import check_loss_weights
+from keras_nnaqc.validation import valid_labels
 
 # This package's defaults (the paper has neither; docs/concepts.md). The
 # beta warm-up keeps NNAQC from merging classes at 70% noise on MNIST; the
@@ -18,6 +21,8 @@ from keras_nnaqc.validation import check_loss_weights
 # plain model does.
 BETA_WARMUP_EPOCHS = 2
 HEAD_SPEED = 10.0
+# The log entry that counts labels that are not classes (`_LabelCheck`).
+INVALID_LABELS = "invalid_labels"
 
 
 @keras.saving.register_keras_serializable(package="keras_nnaqc")
@@ -101,7 +106,6 @@ class NoisyLabelModel(keras.Model):
                 f"from_logits={from_logits!r}"
             )
         self.base_model = base_model
-        self.noise = noise if isinstance(noise, str) else None
         self.noise_layer = _noise_layer(noise)
         self.alpha, self.beta = check_loss_weights(alpha, beta)
         self.from_logits = from_logits
@@ -131,16 +135,12 @@ class NoisyLabelModel(keras.Model):
         self.per_sample_mean = _PerSampleMean(name="per_sample_mean")
         self.nna_loss_tracker = keras.metrics.Mean(name="nna_loss")
         self.qc_loss_tracker = keras.metrics.Mean(name="qc_loss")
+        self.invalid_labels_tracker = keras.metrics.Sum(name=INVALID_LABELS)
 
     def build(self, input_shape):
         inputs = keras.tree.map_shape_structure(keras.KerasTensor, input_shape)
         outputs = self.base_model(inputs)
-        if keras.tree.is_nested(outputs) or len(outputs.shape) != 2:
-            shape = keras.tree.map_structure(lambda t: tuple(t.shape), outputs)
-            raise ValueError(
-                "`base_model` must output one tensor of class scores of shape "
-                f"(batch, num_classes). Received: output shape {shape}"
-            )
+        _check_class_scores(outputs)
         num_classes = outputs.shape[-1]
         expected = self.noise_layer.num_classes
         if self.noise_layer.built:
@@ -169,6 +169,8 @@ class NoisyLabelModel(keras.Model):
                 "`alpha` and `beta`, so `compile()` takes no `loss`. "
                 f"Received: loss={loss!r}"
             )
+        # The label form the new metrics are built for (`_labels_for_metrics`).
+        self._metrics_one_hot = None
         super().compile(optimizer=optimizer, **kwargs)
 
     def compile_from_config(self, config):
@@ -191,8 +193,21 @@ class NoisyLabelModel(keras.Model):
         if training and self.beta_warmup_epochs:
             progress = self.trained_epochs / self.beta_warmup_epochs
             beta = self.beta * ops.minimum(progress, 1.0)
-        nna = nna_loss(y, noisy_logits, from_logits=True)
-        qc = qc_loss(y, clean_logits, beta, from_logits=True)
+        # Labels that are not classes are counted (a `_LabelCheck` callback
+        # then stops with an error), read as class 0 and kept out of the
+        # loss, so that the step itself stays finite on every backend.
+        y = ops.convert_to_tensor(y)
+        valid = valid_labels(y, clean_logits.shape[-1])
+        self.invalid_labels_tracker.update_state(
+            ops.cast(ops.logical_not(valid), "float32")
+        )
+        y = ops.where(
+            ops.reshape(valid, (-1,) + (1,) * (len(y.shape) - 1)),
+            y,
+            ops.zeros_like(y),
+        )
+        nna = ops.where(valid, nna_loss(y, noisy_logits, from_logits=True), 0.0)
+        qc = ops.where(valid, qc_loss(y, clean_logits, beta, True), 0.0)
         per_sample = self.alpha * nna + (1.0 - self.alpha) * qc
         loss = self.per_sample_mean(per_sample, per_sample, sample_weight)
         self.nna_loss_tracker.update_state(nna, sample_weight)
@@ -206,6 +221,11 @@ class NoisyLabelModel(keras.Model):
             )
         return loss
 
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        if y is not None:
+            y = self._labels_for_metrics(y, y_pred)
+        return super().compute_metrics(x, y, y_pred, sample_weight)
+
     def fit(
         self,
         x=None,
@@ -214,29 +234,89 @@ class NoisyLabelModel(keras.Model):
         epochs=1,
         verbose="auto",
         callbacks=None,
-        **kwargs,
+        validation_split=0.0,
+        validation_data=None,
+        shuffle=True,
+        class_weight=None,
+        sample_weight=None,
+        initial_epoch=0,
+        steps_per_epoch=None,
+        validation_steps=None,
+        validation_batch_size=None,
+        validation_freq=1,
     ):
-        self._check_label_values(x, y, "y")
-        validation_data = kwargs.get("validation_data")
+        """Trains on noisy labels; takes the arguments of `keras.Model.fit`.
+
+        Labels given as arrays or tensors are checked before the first step;
+        labels from a dataset are checked in every step, and `fit` stops
+        with an error after the first batch that holds one that is not a
+        class.
+        """
+        self._build_for_fit(x)
+        self._check_label_values(y, "y")
         if isinstance(validation_data, (tuple, list)):
-            self._check_label_values(*validation_data[:2], "validation_data")
-        callbacks = list(callbacks or [])
+            if len(validation_data) > 1:
+                self._check_label_values(validation_data[1], "validation_data")
+        added = [_LabelCheck(self)]
         if self.beta_warmup_epochs:
             # First, so that a BackupAndRestore saves the counted epoch.
-            callbacks.insert(0, _EpochCounter(self.trained_epochs))
+            added.insert(0, _EpochCounter(self.trained_epochs))
         return super().fit(
-            x,
-            y,
+            x=x,
+            y=y,
             batch_size=batch_size,
             epochs=epochs,
             verbose=verbose,
-            callbacks=callbacks,
-            **kwargs,
+            callbacks=self._with_callbacks(callbacks, added),
+            validation_split=validation_split,
+            validation_data=validation_data,
+            shuffle=shuffle,
+            class_weight=class_weight,
+            sample_weight=sample_weight,
+            initial_epoch=initial_epoch,
+            steps_per_epoch=steps_per_epoch,
+            validation_steps=validation_steps,
+            validation_batch_size=validation_batch_size,
+            validation_freq=validation_freq,
         )
 
-    def evaluate(self, x=None, y=None, *args, **kwargs):
-        self._check_label_values(x, y, "y")
-        return super().evaluate(x, y, *args, **kwargs)
+    def evaluate(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        verbose="auto",
+        sample_weight=None,
+        steps=None,
+        callbacks=None,
+        return_dict=False,
+        **kwargs,
+    ):
+        """Evaluates the clean prediction; takes the arguments of
+        `keras.Model.evaluate`, and checks labels as `fit` does."""
+        self._check_label_values(y, "y")
+        logs = super().evaluate(
+            x=x,
+            y=y,
+            batch_size=batch_size,
+            verbose=verbose,
+            sample_weight=sample_weight,
+            steps=steps,
+            callbacks=self._with_callbacks(callbacks, [_LabelCheck(self)]),
+            return_dict=True,
+            **kwargs,
+        )
+        logs.pop(INVALID_LABELS, None)
+        if return_dict:
+            return logs
+        # Keras's order: the metrics' results as `get_metrics_result` lists
+        # them.
+        names = []
+        for metric in self.metrics:
+            result = metric.result()
+            names += list(result) if isinstance(result, dict) else [metric.name]
+        values = [logs[name] for name in names if name in logs]
+        return values[0] if len(values) == 1 else values
 
     def call_noisy(self, inputs, training=False):
         """The noise head's prediction: probabilities of the noisy labels.
@@ -265,20 +345,31 @@ class NoisyLabelModel(keras.Model):
         """
         return _NoiseHeadPredictor(self).predict(x, **kwargs)
 
-    def label_issues(self, x, labels, batch_size=None, verbose=0):
+    def label_issues(self, x, labels=None, batch_size=None, verbose=0):
         """Ranks examples by how strongly the clean prediction disagrees with
         their given labels: the likely mislabelled ones, most suspect first.
 
+        A dataset is read once, each batch's labels with its predictions, so
+        that every prediction meets its own label however the dataset
+        shuffles (`keras.utils.image_dataset_from_directory` shuffles by
+        default). A dataset with separate `labels` is refused: nothing
+        guarantees that the two come in the same order.
+
         Args:
-            x: Inputs in the order of `labels` (an array, or an unshuffled
-                dataset such as `NoisyDataset.ordered()`).
-            labels: Their given (noisy) integer labels.
-            batch_size: Batch size of `predict`. Defaults to `None`.
-            verbose: Verbosity of `predict`. Defaults to `0`.
+            x: The examples: an array (or tensor, or a structure of them)
+                whose labels are `labels`, or a dataset of
+                `(inputs, labels)` batches (`tf.data.Dataset`,
+                `keras.utils.PyDataset`, a generator, anything iterable).
+            labels: The given (noisy) labels of the array `x`, integers or
+                one-hot; `None` when `x` is a dataset. Defaults to `None`.
+            batch_size: Batch size of `predict` for an array `x`. Defaults
+                to `None`.
+            verbose: Verbosity of the prediction. Defaults to `0`.
 
         Returns:
-            A `LabelIssues` with the flagged `indices`, their
-            `given_labels`, `suggested_labels` and `scores`.
+            A `LabelIssues` with the flagged `indices` (positions in the
+            order read), their `given_labels`, `suggested_labels` and
+            `scores`.
 
         Example:
 
@@ -292,11 +383,56 @@ class NoisyLabelModel(keras.Model):
             print(f"example {index}: labelled {label}, looks like {suggested}")
         ```
         """
-        scores = self.predict(x, batch_size=batch_size, verbose=verbose)
-        probabilities = ops.convert_to_numpy(
-            ops.softmax(self._clean_logits(scores), axis=-1)
-        )
+        if not _is_array_data(x):
+            if labels is not None:
+                raise ValueError(
+                    "`label_issues` reads the labels from the dataset `x` "
+                    "as it predicts, so that each prediction meets its own "
+                    "label whatever order the dataset yields them in: pass "
+                    "a dataset of (inputs, labels) batches and no "
+                    "`labels`. Received: x of type "
+                    f"{type(x).__name__} and labels of type "
+                    f"{type(labels).__name__}"
+                )
+            probabilities, labels = self._predict_with_labels(x, verbose)
+        elif labels is None:
+            raise ValueError(
+                "`label_issues` needs the labels of the array `x`: pass "
+                "`labels`, or a dataset of (inputs, labels) batches as `x`. "
+                "Received: labels=None"
+            )
+        else:
+            scores = self.predict(x, batch_size=batch_size, verbose=verbose)
+            probabilities = self._clean_probabilities(scores)
         return find_label_issues(probabilities, labels)
+
+    def _predict_with_labels(self, dataset, verbose):
+        """Clean probabilities and labels of a dataset, read in one pass."""
+        probabilities, labels = [], []
+        progress = keras.utils.Progbar(None, verbose=verbose)
+        for batch in dataset:
+            inputs, batch_labels, _ = keras.utils.unpack_x_y_sample_weight(
+                batch
+            )
+            if batch_labels is None:
+                raise ValueError(
+                    "`label_issues` needs a dataset of (inputs, labels) "
+                    "batches. Received: a dataset that yields inputs only"
+                )
+            # As NumPy, which every backend's `predict_on_batch` takes (a
+            # tf.data batch holds TensorFlow tensors).
+            inputs = keras.tree.map_structure(ops.convert_to_numpy, inputs)
+            scores = self.predict_on_batch(inputs)
+            probabilities.append(self._clean_probabilities(scores))
+            labels.append(ops.convert_to_numpy(batch_labels))
+            if verbose:
+                progress.add(1)
+        if not labels:
+            raise ValueError(
+                "`label_issues` needs a dataset of (inputs, labels) batches. "
+                "Received: an empty dataset"
+            )
+        return np.concatenate(probabilities), np.concatenate(labels)
 
     def clean_model(self):
         """The trained base model on its own, without any noise variables."""
@@ -313,14 +449,30 @@ class NoisyLabelModel(keras.Model):
         """Exports the clean base model for serving (no noise head).
 
         Takes the arguments of `keras.Model.export`, passed to the base model.
+        Under the PyTorch backend Keras cannot write a SavedModel (it goes
+        through `torch.export` and `torch_xla`): use `format="onnx"` there, or
+        export under the TensorFlow or JAX backend.
         """
-        return self.base_model.export(
-            filepath,
-            format=format,
-            verbose=verbose,
-            input_signature=input_signature,
-            **kwargs,
-        )
+        try:
+            return self.base_model.export(
+                filepath,
+                format=format,
+                verbose=verbose,
+                input_signature=input_signature,
+                **kwargs,
+            )
+        except (RuntimeError, ImportError) as error:
+            if keras.backend.backend() != "torch" or format != "tf_saved_model":
+                raise
+            raise ValueError(
+                "Keras cannot write a SavedModel under the PyTorch backend "
+                f"({type(error).__name__} from its torch.export route, "
+                "above). Use `format='onnx'` (`pip install "
+                "keras-nnaqc[onnx]`), or save the model with "
+                "`model.clean_model().save('clean.keras')` and export it "
+                "under KERAS_BACKEND=tensorflow or jax. Received: "
+                "format='tf_saved_model' with the torch backend"
+            ) from error
 
     def get_config(self):
         config = super().get_config()
@@ -329,8 +481,9 @@ class NoisyLabelModel(keras.Model):
                 "base_model": keras.saving.serialize_keras_object(
                     self.base_model
                 ),
-                "noise": self.noise
-                or keras.saving.serialize_keras_object(self.noise_layer),
+                # The head itself, never a mode's name: a name would reload
+                # with the defaults of the package version that loads it.
+                "noise": keras.saving.serialize_keras_object(self.noise_layer),
                 "alpha": self.alpha,
                 "beta": self.beta,
                 "from_logits": self.from_logits,
@@ -341,6 +494,8 @@ class NoisyLabelModel(keras.Model):
 
     @classmethod
     def from_config(cls, config):
+        # Older files name a default head by its mode ("nonlinear"); those
+        # reload with the default head of the version that loads them.
         config = dict(config)
         for key in ("base_model", "noise"):
             if isinstance(config[key], dict):
@@ -352,22 +507,78 @@ class NoisyLabelModel(keras.Model):
             return ops.cast(y_pred, "float32")
         return log_probabilities(ops.cast(y_pred, "float32"), from_logits=False)
 
-    def _check_label_values(self, x, y, name):
-        """Rejects NumPy labels that do not fit the classes before training."""
-        if not isinstance(y, (np.ndarray, list)):
+    def _clean_probabilities(self, scores):
+        clean_logits = self._clean_logits(scores)
+        return ops.convert_to_numpy(ops.softmax(clean_logits, axis=-1))
+
+    def _check_label_values(self, y, name):
+        """Rejects labels given as arrays or tensors that are not classes,
+        before the first step (`_LabelCheck` checks those of datasets)."""
+        if ops.is_tensor(y):
+            labels = ops.convert_to_numpy(y)
+        elif isinstance(y, (np.ndarray, list)) or hasattr(y, "__array__"):
+            labels = np.asarray(y)
+        else:
             return
-        if not self.built and hasattr(x, "shape"):
+        check_labels(labels, self._known_num_classes(), name, one_hot=True)
+
+    def _build_for_fit(self, x):
+        """Builds the model from array inputs before `fit`, as callbacks such
+        as `BackupAndRestore` need (TensorFlow's `fit` builds only when its
+        first step runs), inside the `tf.distribute` strategy's scope if the
+        model was created in one, so that its variables are mirrored."""
+        if self.built or not hasattr(x, "shape"):
+            return
+        # Only the TensorFlow backend's models have a `distribute_strategy`.
+        strategy = getattr(self, "distribute_strategy", None)
+        with strategy.scope() if strategy else contextlib.nullcontext():
             self.build((None,) + tuple(x.shape[1:]))
-        num_classes = self.noise_layer.kernel.shape[0] if self.built else None
-        labels = np.asarray(y)
-        if labels.ndim == 2 and labels.shape[1] == num_classes:
-            if not np.all(np.isfinite(labels)) or labels.min() < 0:
-                raise ValueError(
-                    f"One-hot `{name}` must be finite and non-negative. "
-                    f"Received: {name} with minimum {labels.min()}"
-                )
-            return
-        check_labels(labels, num_classes, name=name)
+
+    def _known_num_classes(self):
+        """The number of classes, where it is known before the model is
+        built (`fit` on a dataset leaves the building to Keras)."""
+        if self.built:
+            return self.noise_layer.kernel.shape[0]
+        outputs = getattr(self.base_model, "outputs", None) or []
+        if len(outputs) == 1 and len(outputs[0].shape) == 2:
+            return outputs[0].shape[-1]
+        return self.noise_layer.num_classes
+
+    def _labels_for_metrics(self, y, y_pred):
+        """`y` in the form, integer or one-hot, that the compiled metrics
+        were built for.
+
+        Keras resolves `"accuracy"` to the sparse or the one-hot metric from
+        the first labels that the metrics see; labels of the other form,
+        later, are converted to it, so that each call may bring either.
+        """
+        one_hot = len(y.shape) == 2 and y.shape[-1] != 1
+        if self._metrics_one_hot is None:
+            self._metrics_one_hot = one_hot
+        if one_hot == self._metrics_one_hot:
+            return y
+        if one_hot:
+            return ops.argmax(y, axis=-1)
+        num_classes = y_pred.shape[-1]
+        # Clipped because torch's one_hot fails on labels that are not
+        # classes before `_LabelCheck` can name them.
+        labels = ops.cast(ops.reshape(y, (-1,)), "int32")
+        return ops.one_hot(ops.clip(labels, 0, num_classes - 1), num_classes)
+
+    def _with_callbacks(self, callbacks, added):
+        """`callbacks` with the model's own callbacks `added` in front.
+
+        A `CallbackList` (`fit` passes its own to `evaluate` for validation)
+        gets those it lacks.
+        """
+        if not isinstance(callbacks, keras.callbacks.CallbackList):
+            return [*added, *(callbacks or [])]
+        present = {type(callback) for callback in callbacks.callbacks}
+        missing = [c for c in added if type(c) not in present]
+        for callback in missing:
+            callback.set_model(self)
+        callbacks.callbacks[:0] = missing
+        return callbacks
 
 
 class _PerSampleMean(keras.losses.Loss):
@@ -387,6 +598,55 @@ class _EpochCounter(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.counter.assign(self.counter + 1.0)
+
+
+class _LabelCheck(keras.callbacks.Callback):
+    """Stops `fit` and `evaluate` after the first batch holding labels that
+    are not classes, which `compute_loss` counts in the logs as
+    `invalid_labels`; removes that count from the logs that other callbacks
+    (progress bar, `History`) see."""
+
+    # It reads and edits the logs only, so Keras may run it off the
+    # training thread.
+    async_safe = True
+
+    def __init__(self, noisy_label_model):
+        super().__init__()
+        # Not `self.model`, which syncs the whole state on JAX.
+        self.noisy_label_model = noisy_label_model
+        self.fitting = False
+
+    def on_train_begin(self, logs=None):
+        self.fitting = True
+
+    def on_train_end(self, logs=None):
+        self.fitting = False
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._check(batch, logs, "y")
+
+    def on_test_batch_end(self, batch, logs=None):
+        self._check(batch, logs, "validation_data" if self.fitting else "y")
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs.pop(INVALID_LABELS, None)
+        logs.pop(f"val_{INVALID_LABELS}", None)
+
+    def on_test_end(self, logs=None):
+        logs.pop(INVALID_LABELS, None)
+
+    def _check(self, batch, logs, name):
+        count = logs.pop(INVALID_LABELS, 0)
+        if count:
+            num_classes = self.noisy_label_model.noise_layer.kernel.shape[0]
+            raise ValueError(
+                f"`{name}` holds labels that are not classes of this "
+                f"{num_classes}-class model: integer labels must be whole "
+                f"numbers in [0, {num_classes}), one-hot (or soft) labels "
+                f"rows of {num_classes} non-negative numbers that sum to 1, "
+                f"and NaN is neither. Received: {int(count)} such labels in "
+                f"the first {batch + 1} batches of {name}"
+            )
 
 
 class _NoiseHeadPredictor(keras.Model):
@@ -429,15 +689,31 @@ def _noise_layer(noise):
     )
 
 
+def _is_array_data(x):
+    """Whether `x` is arrays or tensors (or a structure of them), which
+    `predict` keeps in order, rather than a dataset."""
+    return all(hasattr(leaf, "shape") for leaf in keras.tree.flatten(x))
+
+
 def _ends_in_logits(model):
     """Reads off the last layers whether `model` outputs logits.
 
     Returns True for a linear last layer and False for a softmax one, looking
-    through layers that pass values on unchanged (Flatten, Reshape, Dropout);
-    raises when that does not tell (subclassed models, other activations,
-    outputs computed after the last layer).
+    through layers that pass values on unchanged (Flatten, Reshape, Dropout)
+    and into nested Sequential and functional models; raises when that does
+    not tell (subclassed models, other activations, outputs computed after
+    the last layer). Outputs that cannot be class scores (several tensors,
+    one score per sample) are refused first, as `build` would refuse them.
     """
+    try:
+        outputs = model.outputs
+    except AttributeError:
+        outputs = None
+    if outputs:
+        _check_class_scores(outputs[0] if len(outputs) == 1 else outputs)
     layer = _scoring_layer(model)
+    if getattr(layer, "units", None) == 1:
+        raise _binary_output_error(f"{type(layer).__name__} with units=1")
     if isinstance(layer, keras.layers.Softmax):
         return False
     activation = getattr(layer, "activation", None)
@@ -467,7 +743,8 @@ _PASS_THROUGH = (
 
 
 def _scoring_layer(model):
-    """The last layer of a Sequential or functional model that sets values.
+    """The last layer of a Sequential or functional model that sets values,
+    found inside the nested Sequential or functional model that ends it.
 
     Returns None when the model's layers do not form a visible chain.
     """
@@ -491,4 +768,27 @@ def _scoring_layer(model):
             index -= 1
     except (AttributeError, ValueError):
         return None
+    if isinstance(layers[index], keras.Model):
+        return _scoring_layer(layers[index])
     return layers[index]
+
+
+def _check_class_scores(outputs):
+    """Raises unless `outputs` is one tensor of shape `(batch, L)`, `L > 1`."""
+    if keras.tree.is_nested(outputs) or len(outputs.shape) != 2:
+        shape = keras.tree.map_structure(lambda t: tuple(t.shape), outputs)
+        raise ValueError(
+            "`base_model` must output one tensor of class scores of shape "
+            f"(batch, num_classes). Received: output shape {shape}"
+        )
+    if outputs.shape[-1] == 1:
+        raise _binary_output_error(f"output shape {tuple(outputs.shape)}")
+
+
+def _binary_output_error(received):
+    return ValueError(
+        "`base_model` outputs one score per sample, as a binary classifier "
+        "does, but NNAQC needs one output per class, two for two classes: "
+        'end the model in `Dense(2)` (logits) or `Dense(2, activation="'
+        'softmax")` and train on labels 0 and 1. Received: ' + received
+    )

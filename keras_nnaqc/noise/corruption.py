@@ -10,14 +10,17 @@ from keras_nnaqc.validation import check_transition_matrix
 def corrupt(labels, transition_matrix, seed):
     """Draws a noisy label per clean one: `noisy ~ transition_matrix[clean]`.
 
-    The draw is vectorised (one `searchsorted` over all samples) and depends
-    only on `seed`: call it once and keep the result, so that every epoch
-    sees the same noisy labels.
+    The draw is vectorised (one `searchsorted` per class, over all of its
+    samples) and depends only on `seed`: call it once and keep the result, so
+    that every epoch sees the same noisy labels. Every noisy label lies in
+    `[0, L)` and has positive probability in its row, whatever the matrix's
+    float type.
 
     Args:
         labels: Integer clean labels, shape `(n,)` or `(n, 1)`.
         transition_matrix: Row-stochastic `(L, L)` matrix; row `i` is
-            p(noisy label | clean label `i`).
+            p(noisy label | clean label `i`). Rows that sum to 1 within
+            1e-6 (e.g. float32 matrices) are normalised.
         seed: Seed of the draw (int or `np.random.Generator`).
 
     Returns:
@@ -32,15 +35,21 @@ def corrupt(labels, transition_matrix, seed):
     num_classes = len(matrix)
     clean = check_labels(labels, num_classes)
     flat = clean.reshape(-1)
+    # Cumulative sums of non-negative numbers never decrease, and dividing by
+    # the last one ends every row at exactly 1 > u, so each draw stays in its
+    # own row's [0, L) even when the row sums to 1 only within the tolerance.
     cumulative = np.cumsum(matrix, axis=1)
-    cumulative[:, -1] = 1.0
-    # Shifting row i of the cumulative sums by i makes one sorted array, so a
-    # single searchsorted draws every sample from its own row.
-    offsets = np.arange(num_classes, dtype=np.float64)[:, None]
-    stacked = (cumulative + offsets).ravel()
+    cumulative /= cumulative[:, -1:]
     uniforms = np.random.default_rng(seed).random(flat.shape[0])
-    positions = np.searchsorted(stacked, flat + uniforms, side="right")
-    noisy = positions - flat * num_classes
+    noisy = np.empty(flat.shape, dtype=np.int64)
+    order = np.argsort(flat, kind="stable")
+    counts = np.bincount(flat, minlength=num_classes)
+    ends = np.cumsum(counts)
+    for label in np.flatnonzero(counts):
+        samples = order[ends[label] - counts[label] : ends[label]]
+        noisy[samples] = np.searchsorted(
+            cumulative[label], uniforms[samples], side="right"
+        )
     return noisy.reshape(clean.shape)
 
 

@@ -1,5 +1,6 @@
 import copy
 
+import keras
 import keras_tuner
 import numpy as np
 
@@ -95,14 +96,33 @@ class CrossValidationTuner(keras_tuner.Tuner):
         self.fold_metrics = {}
         self._search_data = None
 
-    def search(self, x, y, **fit_kwargs):
+    def search(self, x, y=None, **fit_kwargs):
         """Searches the space; each trial is `folds` fits on NumPy arrays.
 
         Args:
-            x: Training inputs (an array indexable by sample).
-            y: Their noisy labels.
+            x: Training inputs (an array indexable by sample), or a finite
+                dataset of `(inputs, labels)` batches (a `tf.data.Dataset`,
+                a `keras.utils.PyDataset` or any iterable), read once into
+                memory: its inputs and labels come from the same pass, so a
+                dataset that shuffles stays paired.
+            y: Their noisy labels. Defaults to `None`, for a dataset.
             **fit_kwargs: Passed to every `fit` (`epochs`, `batch_size`...).
+                For a dataset, `batch_size` defaults to its first batch's.
         """
+        if _is_dataset(x):
+            if y is not None:
+                raise ValueError(
+                    "A dataset `x` brings its own labels, in `(inputs, "
+                    "labels)` batches; `y` must be None. Received: y of type "
+                    f"{type(y).__name__}"
+                )
+            x, y, batch_size = _read_dataset(x)
+            fit_kwargs.setdefault("batch_size", batch_size)
+        elif y is None:
+            raise ValueError(
+                "`search` needs the noisy labels: pass `y`, or `x` as a "
+                "dataset of `(inputs, labels)` batches. Received: y=None"
+            )
         x, y = np.asarray(x), np.asarray(y)
         if len(x) != len(y):
             raise ValueError(
@@ -179,3 +199,52 @@ class CrossValidationTuner(keras_tuner.Tuner):
             "`best_model()` to retrain the best one on all the data. "
             f"Received: num_models={num_models}"
         )
+
+
+def _is_dataset(x):
+    """Whether `x` is a dataset to iterate rather than an array to index."""
+    return (
+        not isinstance(x, (np.ndarray, list, tuple))
+        and not hasattr(x, "__array__")
+        and hasattr(x, "__iter__")
+    )
+
+
+def _read_dataset(dataset):
+    """The inputs and labels of a finite dataset of `(inputs, labels)`
+    batches, as two arrays, and the size of its first batch."""
+    if not _is_finite(dataset):
+        raise ValueError(
+            "`x` must be a finite dataset: the search reads it once into "
+            "memory. Received: an infinite dataset (e.g. `.repeat()`)"
+        )
+    inputs, labels = [], []
+    for batch in dataset:
+        if not isinstance(batch, (tuple, list)) or len(batch) != 2:
+            parts = len(batch) if isinstance(batch, (tuple, list)) else 1
+            raise ValueError(
+                "`x` must be a dataset of `(inputs, labels)` batches. "
+                f"Received: a batch of {parts} part(s)"
+            )
+        inputs.append(np.asarray(batch[0]))
+        labels.append(np.asarray(batch[1]))
+        if labels[-1].ndim == 0:
+            raise ValueError(
+                "`x` must be a dataset of batches, e.g. `dataset.batch(32)`. "
+                f"Received: a single sample with label {labels[-1]!r}"
+            )
+    if not inputs:
+        raise ValueError("`x` must hold data. Received: an empty dataset")
+    return np.concatenate(inputs), np.concatenate(labels), len(labels[0])
+
+
+def _is_finite(dataset):
+    cardinality = getattr(dataset, "cardinality", None)
+    if callable(cardinality):  # tf.data: -1 means infinite
+        return int(cardinality()) != -1
+    if isinstance(dataset, keras.utils.PyDataset):
+        try:
+            return dataset.num_batches is not None
+        except NotImplementedError:
+            return False
+    return True

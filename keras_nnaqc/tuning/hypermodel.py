@@ -7,6 +7,7 @@ from keras_nnaqc.layers.noise_adaptation_layer import MODES
 from keras_nnaqc.models import NoisyLabelModel
 from keras_nnaqc.models.noisy_label_model import default_noise_head
 from keras_nnaqc.optimizers import fresh_optimizer
+from keras_nnaqc.validation import check_num_classes
 
 SAMPLINGS = ("linear", "log", "reverse_log")
 
@@ -23,7 +24,8 @@ class NNAQCHyperModel(keras_tuner.HyperModel):
         build_base_model: Returns a new base model. A function with one
             required argument gets the trial's `hp`, to search the base
             model too.
-        num_classes: Number of classes.
+        num_classes: Number of classes; the base model must output one
+            score per class.
         alpha: Range of `alpha`, within [0, 1]. Defaults to `(0.0, 1.0)`.
         beta: Range of `beta`, within [0, 1]. Defaults to `(0.0, 1.0)`.
         sampling: Sampling of `alpha` and `beta`: `"linear"`, `"log"` or
@@ -78,7 +80,7 @@ class NNAQCHyperModel(keras_tuner.HyperModel):
                 f"sampling={sampling!r}"
             )
         self.build_base_model = build_base_model
-        self.num_classes = num_classes
+        self.num_classes = check_num_classes(num_classes)
         self.alpha = _check_range("alpha", alpha, 0.0, 1.0, sampling)
         self.beta = _check_range("beta", beta, 0.0, 1.0, sampling)
         self.sampling = sampling
@@ -129,9 +131,21 @@ class NNAQCHyperModel(keras_tuner.HyperModel):
             if self._base_takes_hp
             else self.build_base_model()
         )
+        # Sequential and functional models show their outputs now; the
+        # head's `num_classes` catches the others when the model is built.
+        outputs = getattr(base_model, "outputs", None) or []
+        if len(outputs) == 1 and outputs[0].shape[-1] != self.num_classes:
+            raise ValueError(
+                f"The base model outputs {outputs[0].shape[-1]} classes, "
+                f"but the hypermodel has num_classes={self.num_classes}. "
+                f"Received: num_classes={self.num_classes}, base model "
+                f"output shape {tuple(outputs[0].shape)}"
+            )
         model = NoisyLabelModel(
             base_model,
-            noise=default_noise_head(mode, dropout=dropout),
+            noise=default_noise_head(
+                mode, dropout=dropout, num_classes=self.num_classes
+            ),
             alpha=alpha,
             beta=beta,
             from_logits=self.from_logits,

@@ -61,8 +61,9 @@ x_train, y_train = (
     y_train[: args.train_size],
 )
 x_test = x_test[..., None]
-phi = keras_nnaqc.noise.uniform_simplex(10, args.noise, seed=0)
-noisy_labels = keras_nnaqc.noise.corrupt(y_train, phi, seed=1)
+noisy_labels, _ = keras_nnaqc.datasets.add_noise(
+    y_train, 10, args.noise, "uniform_simplex", seed=0
+)
 print(
     f"{len(x_train)} training images, "
     f"{keras_nnaqc.noise.actual_noise_rate(y_train, noisy_labels):.1%} "

@@ -3,10 +3,14 @@
 import argparse
 import json
 
+from keras_nnaqc import methods
+from keras_nnaqc import noise
+
 PAPER_NOISE_RATES = [0.0, 0.05, 0.1, 0.3, 0.5, 0.7]
 PAPER_GRIDS = {
     # table: (dataset, training-set sizes, seeds) as in the paper
     "mnist": ("mnist", [60000, 40000, 20000], [0, 1, 2, 3, 4]),
+    "cifar10": ("cifar10", [50000, 30000, 10000], [0, 1, 2, 3, 4]),
 }
 
 
@@ -23,7 +27,7 @@ def main(argv=None):
         help="plain CNN vs NNAQC on the shipped MNIST subset, 50%% noise",
     )
     demo.add_argument("--epochs", type=int, default=8)
-    demo.add_argument("--noise", type=float, default=0.5, help="rate p")
+    demo.add_argument("--noise", type=_rate, default=0.5, help="rate p")
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--output-dir", default="nnaqc-output")
 
@@ -34,9 +38,27 @@ def main(argv=None):
         help="train one configuration; prints its results as a JSON line",
     )
     _add_experiment_arguments(run)
-    run.add_argument("--method", default="nnaqc")
-    run.add_argument("--noise-model", default="uniform_simplex")
+    run.add_argument(
+        "--method",
+        choices=methods.names(),
+        default="nnaqc",
+        metavar="METHOD",
+        help="one of `nnaqc methods` (default: nnaqc)",
+    )
+    run.add_argument(
+        "--noise-model",
+        choices=noise.NOISE_MODELS,
+        default="uniform_simplex",
+        help="the noise matrix (default: %(default)s)",
+    )
     run.add_argument("--epochs", type=int, default=None)
+    run.add_argument(
+        "--labels", help="cifar10n: the .npz of CIFAR-10N's human labels"
+    )
+    run.add_argument(
+        "--label-set",
+        help="cifar10n: aggre, random1, random2, random3 or worse",
+    )
 
     reproduce = commands.add_parser(
         "reproduce",
@@ -45,8 +67,15 @@ def main(argv=None):
     reproduce.add_argument(
         "--table", choices=sorted(PAPER_GRIDS), required=True
     )
-    reproduce.add_argument("--methods", nargs="+", default=None)
-    reproduce.add_argument("--noise", nargs="+", type=float, default=None)
+    reproduce.add_argument(
+        "--methods",
+        nargs="+",
+        choices=methods.names(),
+        default=None,
+        metavar="METHOD",
+        help="of `nnaqc methods` (default: all)",
+    )
+    reproduce.add_argument("--noise", nargs="+", type=_rate, default=None)
     reproduce.add_argument("--train-sizes", nargs="+", type=int, default=None)
     reproduce.add_argument("--seeds", nargs="+", type=int, default=None)
     reproduce.add_argument("--epochs", type=int, default=None)
@@ -76,6 +105,16 @@ def main(argv=None):
     )
 
     args = parser.parse_args(argv)
+    try:
+        _run(args)
+    except (ValueError, FileNotFoundError) as error:
+        # The library's checks of what the flags name (a dataset, a file and
+        # its contents...): one line and status 2, as argparse's own errors.
+        commands.choices[args.command].error(str(error))
+
+
+def _run(args):
+    """Runs the command that `args` names."""
     if args.command == "demo":
         from keras_nnaqc.demo import run_demo
 
@@ -86,8 +125,6 @@ def main(argv=None):
             output_dir=args.output_dir,
         )
     elif args.command == "methods":
-        from keras_nnaqc import methods
-
         for name in methods.names():
             method = methods.get(name)
             print(f"{name:<16}{method.summary} ({method.reference})")
@@ -104,14 +141,17 @@ def main(argv=None):
             data_path=args.data,
             noise_model=args.noise_model,
             verbose=args.verbose,
+            labels_path=args.labels,
+            label_set=args.label_set,
         )
         _print_result(result, args.out)
     elif args.command == "tune":
+        from keras_nnaqc.experiments.runner import DEFAULT_NOISE_RATE
         from keras_nnaqc.tuning import tune_alpha_beta
 
         result = tune_alpha_beta(
             dataset=args.dataset,
-            noise_rate=args.noise,
+            noise_rate=DEFAULT_NOISE_RATE if args.noise is None else args.noise,
             train_size=args.train_size,
             trials=args.trials,
             folds=args.folds,
@@ -125,7 +165,6 @@ def main(argv=None):
         )
         _print_result(result, args.out)
     elif args.command == "reproduce":
-        from keras_nnaqc import methods
         from keras_nnaqc.experiments import run_grid
 
         dataset, sizes, seeds = PAPER_GRIDS[args.table]
@@ -154,7 +193,9 @@ def _print_result(result, out):
 def _add_experiment_arguments(parser):
     """The flags of a one-line experiment: data, noise, seed, output."""
     parser.add_argument("--dataset", default="mnist")
-    parser.add_argument("--noise", type=float, default=0.5, help="rate p")
+    parser.add_argument(
+        "--noise", type=_rate, default=None, help="rate p (default: 0.5)"
+    )
     parser.add_argument("--train-size", type=int, default=None)
     parser.add_argument("--seed", type=int, default=0)
     _add_data_argument(parser)
@@ -162,11 +203,25 @@ def _add_experiment_arguments(parser):
     parser.add_argument("--verbose", type=int, default=0)
 
 
+def _rate(text):
+    """A flag's noise rate: a number in [0, 1]."""
+    try:
+        rate = float(text)
+    except ValueError:
+        rate = None
+    if rate is None or not 0.0 <= rate <= 1.0:
+        raise argparse.ArgumentTypeError(
+            f"must be a rate in [0, 1]. Received: {text!r}"
+        )
+    return rate
+
+
 def _add_data_argument(parser):
     parser.add_argument(
         "--data",
         default=None,
-        help="local data file, e.g. an mnist.npz (default: $KERAS_NNAQC_DATA)",
+        help="local data file, e.g. an mnist.npz (default: $KERAS_NNAQC_DATA)"
+        " or a cifar10.npz in the keras.datasets layout",
     )
 
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from keras_nnaqc import noise
 from keras_nnaqc.architectures import mnist_cnn
+from keras_nnaqc.datasets import add_noise
 from keras_nnaqc.datasets import load_mnist_subset
 from keras_nnaqc.models import NoisyLabelModel
 
@@ -44,8 +45,11 @@ def run_demo(
     """
     (x_train, y_train), (x_test, y_test) = load_mnist_subset()
     x_train, x_test = x_train[..., None], x_test[..., None]
-    phi = noise.uniform_simplex(10, noise_rate, seed=seed)
-    noisy_labels = noise.corrupt(y_train, phi, seed=seed + 1)
+    noisy_labels, phi = add_noise(
+        y_train, 10, noise_rate, "uniform_simplex", seed
+    )
+    if phi is None:  # clean labels
+        phi = np.eye(10)
     actual = noise.actual_noise_rate(y_train, noisy_labels)
     print(
         f"MNIST subset: {len(x_train):,} training images, {actual:.1%} of "

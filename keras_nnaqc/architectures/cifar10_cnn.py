@@ -1,7 +1,12 @@
 import keras
 
 
-def cifar10_cnn(num_classes=10, input_shape=(32, 32, 3), name="cifar10_cnn"):
+def cifar10_cnn(
+    num_classes=10,
+    input_shape=(32, 32, 3),
+    rescaling=1.0 / 255.0,
+    name="cifar10_cnn",
+):
     """The MatConvNet default CIFAR-10 CNN, the paper's CIFAR-10 base model.
 
     conv 5x5x32 -> max-pool 3/2 -> ReLU -> conv 5x5x32 + ReLU -> avg-pool
@@ -10,12 +15,16 @@ def cifar10_cnn(num_classes=10, input_shape=(32, 32, 3), name="cifar10_cnn"):
     see a 4x4 and a 1x1 map, so they are written as `Dense` layers).
 
     Chosen here: MatConvNet whitens the images (ZCA and contrast
-    normalisation); this model rescales pixels to [0, 1] and leaves further
-    normalisation to the data pipeline. Average pooling ignores padding.
+    normalisation); by default this model rescales pixels to [0, 1] and
+    leaves further normalisation to the data pipeline (the reproduction
+    whitens as MatConvNet does, `rescaling=None`). Average pooling ignores
+    padding.
 
     Args:
         num_classes: Number of classes. Defaults to `10`.
         input_shape: Shape of one image. Defaults to `(32, 32, 3)`.
+        rescaling: Factor the inputs are multiplied by first, or `None` for
+            inputs normalised already. Defaults to `1 / 255`.
         name: Name of the model. Defaults to `"cifar10_cnn"`.
 
     Returns:
@@ -26,10 +35,11 @@ def cifar10_cnn(num_classes=10, input_shape=(32, 32, 3), name="cifar10_cnn"):
           `examples/cifar/cnn_cifar_init.m` (the "lenet" network)
     """
     layers = keras.layers
+    scaling = [] if rescaling is None else [layers.Rescaling(rescaling)]
     return keras.Sequential(
         [
             keras.Input(input_shape),
-            layers.Rescaling(1.0 / 255.0),
+            *scaling,
             layers.Conv2D(32, 5, padding="same", name="conv1"),
             layers.MaxPooling2D(3, strides=2, padding="same"),
             layers.ReLU(),

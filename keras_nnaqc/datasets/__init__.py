@@ -7,3 +7,4 @@ from keras_nnaqc.datasets.catalog import load_image_directory
 from keras_nnaqc.datasets.mnist import load_mnist
 from keras_nnaqc.datasets.mnist import load_mnist_subset
 from keras_nnaqc.datasets.noisy_dataset import NoisyDataset
+from keras_nnaqc.datasets.noisy_dataset import add_noise

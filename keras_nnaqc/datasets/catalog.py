@@ -8,6 +8,7 @@ import numpy as np
 from keras_nnaqc.datasets import clothing1m
 from keras_nnaqc.datasets import pipelines
 from keras_nnaqc.datasets import tfds_source
+from keras_nnaqc.datasets.cifar10 import CIFAR10N_LABEL_SETS
 from keras_nnaqc.datasets.mnist import load_mnist
 from keras_nnaqc.datasets.noisy_dataset import NoisyDataset
 from keras_nnaqc.datasets.noisy_dataset import add_noise
@@ -28,13 +29,7 @@ NUM_CLASSES = {"mnist": 10, "cifar10": 10, "cifar100": 100, "cifar10_n": 10}
 NUM_CLASSES.update({"cifar100_n": 100, "imagenet2012": 1000, "clothing1m": 14})
 # The human labels of CIFAR-N, by the names used in its paper.
 CIFAR_N_LABELS = {
-    "cifar10_n": {
-        "aggre": "aggre_label",
-        "random1": "random_label1",
-        "random2": "random_label2",
-        "random3": "random_label3",
-        "worse": "worse_label",
-    },
+    "cifar10_n": CIFAR10N_LABEL_SETS,
     "cifar100_n": {"noisy": "noise_label"},
 }
 TRAINING_SPLITS = ("train", "noisy_train", "clean_train")

@@ -3,7 +3,8 @@
 import os
 import pathlib
 
-import numpy as np
+from keras_nnaqc.datasets.local_files import KERAS_LAYOUT
+from keras_nnaqc.datasets.local_files import read_npz
 
 SUBSET_PATH = pathlib.Path(__file__).parent / "data" / "mnist_subset.npz"
 DATA_VARIABLE = "KERAS_NNAQC_DATA"
@@ -31,7 +32,7 @@ def load_mnist(path=None):
             "`load_mnist_subset()` for the subset shipped with the package. "
             "Received: path=None"
         )
-    return _load_npz(path)
+    return read_npz(path, "MNIST", KERAS_LAYOUT)
 
 
 def load_mnist_subset():
@@ -42,24 +43,4 @@ def load_mnist_subset():
         10,000 and 2,000 images drawn at random from MNIST (CC BY-SA 3.0,
         Yann LeCun and Corinna Cortes).
     """
-    return _load_npz(SUBSET_PATH)
-
-
-def _load_npz(path):
-    path = pathlib.Path(path).expanduser()
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"No MNIST file at {str(path)!r}: expected an .npz with arrays "
-            "x_train, y_train, x_test, y_test."
-        )
-    with np.load(path) as data:
-        missing = {"x_train", "y_train", "x_test", "y_test"} - set(data.files)
-        if missing:
-            raise ValueError(
-                f"{str(path)!r} is not in the mnist.npz layout: it lacks "
-                f"{sorted(missing)}. Received: arrays {sorted(data.files)}"
-            )
-        return (data["x_train"], data["y_train"]), (
-            data["x_test"],
-            data["y_test"],
-        )
+    return read_npz(SUBSET_PATH, "MNIST", KERAS_LAYOUT)

@@ -70,22 +70,35 @@ class NoisyDataset:
 def add_noise(clean_labels, num_classes, rate, noise_model, seed, groups=None):
     """Draws noisy labels once, reproducibly from `seed`.
 
+    The one way the package draws synthetic noisy labels: `nnaqc run`,
+    `nnaqc reproduce`, `datasets.load` and the demo all call it, so the same
+    labels, rate, noise model and seed give the same noisy labels.
+
     Args:
         clean_labels: Integer labels.
         num_classes: Number of classes.
         rate: Label-noise rate `p`; `0` leaves the labels clean.
         noise_model: A name of `keras_nnaqc.noise.NOISE_MODELS`.
         seed: Seed of the noise matrix and of the draw.
-        groups: Group of each class, for the `"grouped"` model.
+        groups: Group of each class, for the `"grouped"` model. Defaults
+            to `None`.
 
     Returns:
         `(noisy_labels, transition_matrix)`; the matrix is `None` at rate 0.
+
+    Example:
+
+    ```python
+    noisy_labels, phi = keras_nnaqc.datasets.add_noise(
+        y_train, 10, 0.5, "uniform_simplex", seed=0
+    )
+    ```
     """
     rate = check_probability("noise", rate)
     clean_labels = check_labels(clean_labels, num_classes, name="clean_labels")
     if rate == 0:
         return clean_labels.copy(), None
-    matrix_seed, draw_seed = np.random.SeedSequence(seed).spawn(2)
+    _, matrix_seed, draw_seed, _ = seed_streams(seed)
     matrix = noise.named_transition(
         noise_model,
         num_classes,
@@ -105,7 +118,7 @@ def choose_subset(count, size, seed):
             f"`train_size` must be in [1, {count}] (the split's size). "
             f"Received: train_size={size}"
         )
-    stream = np.random.SeedSequence(seed).spawn(3)[2]
+    stream = seed_streams(seed)[0]
     return np.sort(np.random.default_rng(stream).permutation(count)[:size])
 
 
@@ -125,9 +138,15 @@ def select_part(count, validation_split, subset, seed):
             f"'validation'. Received: validation_split={validation_split!r}, "
             f"subset={subset!r}"
         )
-    stream = np.random.SeedSequence(seed).spawn(4)[3]
-    order = np.random.default_rng(stream).permutation(count)
+    order = np.random.default_rng(seed_streams(seed)[3]).permutation(count)
     held_out = int(round(validation_split * count))
     return np.sort(
         order[:held_out] if subset == "validation" else order[held_out:]
     )
+
+
+def seed_streams(seed):
+    """Independent seeds of the training subset, the noise matrix, the noisy
+    labels and the validation split, in that order: every entry point draws
+    them from these, so one configuration gives the same noisy data."""
+    return np.random.SeedSequence(seed).spawn(4)

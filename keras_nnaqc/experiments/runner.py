@@ -7,26 +7,30 @@ import numpy as np
 
 from keras_nnaqc import methods
 from keras_nnaqc import noise
+from keras_nnaqc.datasets.cifar10 import load_cifar10n_labels
+from keras_nnaqc.datasets.noisy_dataset import add_noise
+from keras_nnaqc.datasets.noisy_dataset import choose_subset
+from keras_nnaqc.datasets.noisy_dataset import seed_streams
+from keras_nnaqc.datasets.noisy_dataset import select_part
 from keras_nnaqc.experiments.device import describe_device
 from keras_nnaqc.experiments.settings import get_setting
 from keras_nnaqc.version import __version__
 
-NOISE_MODELS = {
-    "uniform_simplex": noise.uniform_simplex,
-    "sparse": noise.sparse,
-}
+DEFAULT_NOISE_RATE = 0.5
 
 
 def run_experiment(
     dataset="mnist",
     method="nnaqc",
-    noise_rate=0.5,
+    noise_rate=None,
     train_size=None,
     epochs=None,
     seed=0,
     data_path=None,
     noise_model="uniform_simplex",
     verbose=0,
+    labels_path=None,
+    label_set=None,
 ):
     """Trains `method` on a noisy training set and reports its clean error.
 
@@ -41,7 +45,8 @@ def run_experiment(
             to `"mnist"`.
         method: A name of `keras_nnaqc.methods.names()`, or a
             `keras_nnaqc.methods.Method` of your own. Defaults to `"nnaqc"`.
-        noise_rate: Label-noise rate `p` in [0, 1]. Defaults to `0.5`.
+        noise_rate: Label-noise rate `p` in [0, 1]. Defaults to `None`:
+            0.5, or none for a dataset of real noisy labels (CIFAR-10N).
         train_size: Number of training images, drawn at random. Defaults to
             `None` (all).
         epochs: Maximum training epochs. Defaults to `None` (the
@@ -52,6 +57,10 @@ def run_experiment(
         noise_model: A name of `keras_nnaqc.noise.NOISE_MODELS`. Defaults
             to `"uniform_simplex"` (eq. 1).
         verbose: Keras verbosity of `fit`. Defaults to `0`.
+        labels_path: For CIFAR-10N, the `.npz` of its human labels.
+            Defaults to `None`.
+        label_set: For CIFAR-10N, which human labels, e.g. `"worse"`.
+            Defaults to `None`.
 
     Returns:
         A dict of results: the configuration, `test_error` in percent,
@@ -59,7 +68,8 @@ def run_experiment(
         of the kept epoch, on noisy labels), `predicted_classes` (how many
         classes the model predicts on the test set: 1 means collapse),
         `wall_s`, `backend`, `device`, `version`, and the noise model the
-        method used as `transition_matrix` (or `None`).
+        method used as `transition_matrix` (or `None`). For real noisy
+        labels `noise` is `None` and `label_set` names them.
     """
     setting = get_setting(dataset)
     method_object = (
@@ -67,20 +77,30 @@ def run_experiment(
     )
     epochs = setting.epochs if epochs is None else epochs
     data = load_noisy_data(
-        dataset, noise_rate, train_size, seed, noise_model, data_path
+        dataset,
+        noise_rate,
+        train_size,
+        seed,
+        noise_model,
+        data_path,
+        labels_path,
+        label_set,
     )
+    noise_rate = data["noise_rate"]
     x_train, noisy_labels = data["x_train"], data["noisy_labels"]
     x_test, y_test = data["x_test"], data["y_test"]
-    order = np.random.default_rng(_seed_streams(seed)[3]).permutation(
-        len(x_train)
+    fit, validation = (
+        select_part(len(x_train), setting.validation_fraction, part, seed)
+        for part in ("training", "validation")
     )
-    held_out = int(round(setting.validation_fraction * len(x_train)))
-    fit, validation = np.sort(order[held_out:]), np.sort(order[:held_out])
 
     keras.utils.set_random_seed(seed)
     early_stopping = keras.callbacks.EarlyStopping(
         patience=setting.patience, restore_best_weights=True
     )
+    callbacks = [early_stopping]
+    if setting.callbacks is not None:
+        callbacks += setting.callbacks()
     start = time.time()
     trained = method_object.train(
         setting.build_base_model,
@@ -92,7 +112,7 @@ def run_experiment(
         epochs=epochs,
         batch_size=setting.batch_size,
         validation_data=(x_train[validation], noisy_labels[validation]),
-        callbacks=[early_stopping],
+        callbacks=callbacks,
         verbose=verbose,
     )
     wall_s = time.time() - start
@@ -106,7 +126,8 @@ def run_experiment(
         "method": method_object.name,
         "dataset": dataset,
         "noise": noise_rate,
-        "noise_model": noise_model,
+        "noise_model": None if label_set else noise_model,
+        **({"label_set": label_set} if label_set else {}),
         "train_size": len(x_train),
         "seed": seed,
         "epochs": epochs,
@@ -133,17 +154,26 @@ def run_experiment(
 
 def load_noisy_data(
     dataset,
-    noise_rate,
+    noise_rate=None,
     train_size=None,
     seed=0,
     noise_model="uniform_simplex",
     data_path=None,
+    labels_path=None,
+    label_set=None,
 ):
     """A dataset with noisy training labels, as `run_experiment` makes it.
 
+    The subset, the noise matrix and the noisy labels are drawn as
+    `keras_nnaqc.datasets.load` draws them (`add_noise` and the streams of
+    `seed_streams`), so both give the same noisy data for one
+    configuration.
+
     Args:
         dataset: A dataset of `keras_nnaqc.experiments.SETTINGS`.
-        noise_rate: Label-noise rate `p` in [0, 1].
+        noise_rate: Label-noise rate `p` in [0, 1]. Defaults to `None`:
+            0.5 for synthetic noise; a dataset of real noisy labels
+            (CIFAR-10N) takes none.
         train_size: Number of training images, drawn at random. Defaults to
             `None` (all).
         seed: Seed of the subset, the noise matrix and the labels. Defaults
@@ -151,25 +181,37 @@ def load_noisy_data(
         noise_model: A name of `keras_nnaqc.noise.NOISE_MODELS`. Defaults
             to `"uniform_simplex"` (eq. 1).
         data_path: Local data file. Defaults to `None`.
+        labels_path: For CIFAR-10N, the `.npz` of its human labels.
+            Defaults to `None`.
+        label_set: For CIFAR-10N, which human labels (e.g. `"worse"`).
+            Defaults to `None`.
 
     Returns:
         A dict with `x_train`, `y_train` (clean), `noisy_labels`, `x_test`,
-        `y_test`, `transition_matrix` (the true noise) and `actual_noise`.
+        `y_test`, `transition_matrix` (the true noise: for real noise the
+        empirical clean-to-noisy matrix of the training subset),
+        `actual_noise` and `noise_rate` (the rate used, `None` for real
+        noise).
     """
     setting = get_setting(dataset)
-    phi = true_transition(dataset, noise_rate, seed, noise_model)
     (x_train, y_train), (x_test, y_test) = setting.load(data_path)
-    subset_seed, _, corruption_seed, _ = _seed_streams(seed)
-    if train_size is not None:
-        if not 0 < train_size <= len(x_train):
-            raise ValueError(
-                f"`train_size` must be in [1, {len(x_train)}]. Received: "
-                f"train_size={train_size}"
-            )
-        order = np.random.default_rng(subset_seed).permutation(len(x_train))
-        chosen = np.sort(order[:train_size])
-        x_train, y_train = x_train[chosen], y_train[chosen]
-    noisy_labels = noise.corrupt(y_train, phi, seed=corruption_seed)
+    human_labels = _human_labels(
+        setting, noise_rate, labels_path, label_set, y_train
+    )
+    chosen = choose_subset(len(x_train), train_size, seed)
+    x_train, y_train = x_train[chosen], y_train[chosen]
+    if human_labels is None:
+        noise_rate = DEFAULT_NOISE_RATE if noise_rate is None else noise_rate
+        noisy_labels, phi = add_noise(
+            y_train, setting.num_classes, noise_rate, noise_model, seed
+        )
+        if phi is None:  # clean labels
+            phi = np.eye(setting.num_classes)
+    else:
+        noisy_labels = human_labels[chosen]
+        phi = noise.empirical_transition(
+            y_train, noisy_labels, setting.num_classes
+        )
     return {
         "x_train": x_train,
         "y_train": y_train,
@@ -178,6 +220,7 @@ def load_noisy_data(
         "y_test": y_test,
         "transition_matrix": phi,
         "actual_noise": noise.actual_noise_rate(y_train, noisy_labels),
+        "noise_rate": noise_rate,
     }
 
 
@@ -195,11 +238,38 @@ def true_transition(dataset, noise_rate, seed, noise_model="uniform_simplex"):
         A row-stochastic `(L, L)` array.
     """
     num_classes = get_setting(dataset).num_classes
-    stream = np.random.default_rng(_seed_streams(seed)[1])
+    stream = np.random.default_rng(seed_streams(seed)[1])
     return noise.named_transition(noise_model, num_classes, noise_rate, stream)
 
 
-def _seed_streams(seed):
-    """Independent seeds of the training subset, the noise matrix, the noisy
-    labels and the validation split."""
-    return np.random.SeedSequence(seed).spawn(4)
+def _human_labels(setting, noise_rate, labels_path, label_set, clean_labels):
+    """The real noisy labels of a run, or `None` for synthetic noise."""
+    if not setting.label_sets:
+        if labels_path is not None or label_set is not None:
+            raise ValueError(
+                f"{setting.dataset} takes synthetic noise (`noise_rate`), not "
+                f"a set of noisy labels. Received: labels_path={labels_path!r}"
+                f", label_set={label_set!r}"
+            )
+        return None
+    if noise_rate is not None:
+        raise ValueError(
+            f"{setting.dataset} carries real human label noise, chosen with "
+            f"`label_set`; it takes no noise rate. Received: "
+            f"noise_rate={noise_rate!r}"
+        )
+    if labels_path is None or label_set not in setting.label_sets:
+        raise ValueError(
+            f"{setting.dataset} needs `labels_path` (the file of its noisy "
+            f"labels) and `label_set`, one of {', '.join(setting.label_sets)}."
+            f" Received: labels_path={labels_path!r}, label_set={label_set!r}"
+        )
+    noisy, clean = load_cifar10n_labels(labels_path, label_set)
+    if not np.array_equal(clean, clean_labels):
+        raise ValueError(
+            f"The labels in {labels_path!r} are not those of the training "
+            "images: their clean labels differ from the images' labels "
+            f"at {int(np.sum(clean != clean_labels))} of {len(clean)} "
+            "positions (a different order or a different file)."
+        )
+    return noisy

@@ -1,0 +1,184 @@
+"""CIFAR-10 and CIFAR-10N from local files, and one noisy-data path."""
+
+import json
+
+import numpy as np
+import pytest
+from nnaqc_test_case import TestCase
+
+from keras_nnaqc import cli
+from keras_nnaqc import datasets
+from keras_nnaqc import noise
+from keras_nnaqc.datasets import load_mnist_subset
+from keras_nnaqc.experiments import load_noisy_data
+from keras_nnaqc.experiments.preprocessing import matconvnet_whitening
+
+LABEL_KEYS = ("aggre_label", "random_label1", "random_label2")
+LABEL_KEYS += ("random_label3", "worse_label")
+
+
+def streams(seed):
+    """The four seeds the package must draw from, written out here."""
+    return np.random.SeedSequence(seed).spawn(4)
+
+
+@pytest.fixture(scope="module")
+def cifar_files(tmp_path_factory):
+    """A 300/60-image CIFAR-10 file and a matching CIFAR-10N label file,
+    whose `worse` labels are wrong at every third image."""
+    folder = tmp_path_factory.mktemp("cifar")
+    rng = np.random.default_rng(0)
+    y_train = rng.integers(0, 10, size=(300, 1)).astype("uint8")
+    images = folder / "cifar10.npz"
+    np.savez(
+        images,
+        x_train=rng.integers(0, 256, (300, 32, 32, 3)).astype("uint8"),
+        y_train=y_train,
+        x_test=rng.integers(0, 256, (60, 32, 32, 3)).astype("uint8"),
+        y_test=rng.integers(0, 10, size=(60, 1)).astype("uint8"),
+    )
+    clean = y_train[:, 0]
+    worse = clean.copy()
+    worse[::3] = (worse[::3] + 1) % 10
+    labels = {key: clean for key in LABEL_KEYS}
+    labels["worse_label"] = worse
+    human = folder / "cifar10n.npz"
+    np.savez(human, clean_label=clean, **labels)
+    return str(images), str(human), clean, worse
+
+
+class LocalCifar10Test(TestCase):
+    def test_cifar10_noisy_data_from_the_file(self, cifar_files):
+        images, _, clean, _ = cifar_files
+        data = load_noisy_data(
+            "cifar10", 0.5, train_size=200, seed=0, data_path=images
+        )
+        subset, matrix, draw, _ = streams(0)
+        chosen = np.sort(np.random.default_rng(subset).permutation(300)[:200])
+        phi = noise.uniform_simplex(10, 0.5, np.random.default_rng(matrix))
+        expected = noise.corrupt(clean[chosen], phi, seed=draw)
+        self.assertTrue(np.array_equal(data["noisy_labels"], expected))
+        self.assertTrue(np.array_equal(data["y_train"], clean[chosen]))
+        # Whitened as MatConvNet does (WhiteningTest), at unit scale.
+        self.assertEqual(data["x_train"].shape, (200, 32, 32, 3))
+        self.assertEqual(data["x_train"].dtype, "float32")
+        self.assertTrue(0.5 < float(data["x_train"].std()) < 1.5)
+
+    def test_cifar10n_trains_on_the_chosen_human_labels(
+        self, cifar_files, capsys
+    ):
+        images, human, clean, worse = cifar_files
+        cli.main(
+            ["run", "--dataset", "cifar10n", "--data", images]
+            + ["--labels", human, "--label-set", "worse", "--method", "base"]
+            + ["--train-size", "200", "--epochs", "1", "--seed", "1"]
+        )
+        result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        chosen = np.sort(
+            np.random.default_rng(streams(1)[0]).permutation(300)[:200]
+        )
+        expected = np.mean(worse[chosen] != clean[chosen])
+        self.assertEqual(result["label_set"], "worse")
+        self.assertEqual(result["noise"], None)
+        self.assertAllClose(result["actual_noise"], expected, atol=1e-6)
+
+    def test_genie_gets_the_empirical_matrix_of_human_noise(self, cifar_files):
+        images, human, clean, worse = cifar_files
+        data = load_noisy_data(
+            "cifar10n", data_path=images, labels_path=human, label_set="worse"
+        )
+        counts = np.zeros((10, 10))
+        np.add.at(counts, (clean, worse), 1)
+        expected = counts / np.maximum(counts.sum(1, keepdims=True), 1)
+        self.assertAllClose(data["transition_matrix"], expected, atol=1e-6)
+        self.assertTrue(np.array_equal(data["noisy_labels"], worse))
+
+    def test_rejects_what_does_not_fit(self, cifar_files, tmp_path):
+        images, human, clean, _ = cifar_files
+        with pytest.raises(ValueError, match="noise_rate=0.3"):
+            load_noisy_data(
+                "cifar10n", 0.3, data_path=images, labels_path=human,
+                label_set="aggre",
+            )  # fmt: skip
+        with pytest.raises(ValueError, match="label_set='worst'"):
+            load_noisy_data(
+                "cifar10n", data_path=images, labels_path=human,
+                label_set="worst",
+            )  # fmt: skip
+        with pytest.raises(ValueError, match="label_set='aggre'"):
+            load_noisy_data("cifar10", 0.3, data_path=images, label_set="aggre")
+        shuffled = tmp_path / "shuffled.npz"
+        keys = {key: clean[::-1] for key in LABEL_KEYS + ("clean_label",)}
+        np.savez(shuffled, **keys)
+        with pytest.raises(ValueError, match="not those of the training"):
+            load_noisy_data(
+                "cifar10n", data_path=images, labels_path=str(shuffled),
+                label_set="aggre",
+            )  # fmt: skip
+
+
+class OneNoisyDataPathTest(TestCase):
+    def test_runner_and_datasets_draw_the_same_noisy_labels(self, tmp_path):
+        (x_train, y_train), (x_test, y_test) = load_mnist_subset()
+        path = tmp_path / "mnist.npz"
+        np.savez(
+            path, x_train=x_train, y_train=y_train, x_test=x_test,
+            y_test=y_test,
+        )  # fmt: skip
+        subset, matrix, draw, _ = streams(3)
+        chosen = np.sort(
+            np.random.default_rng(subset).permutation(10000)[:2000]
+        )
+        phi = noise.uniform_simplex(10, 0.5, np.random.default_rng(matrix))
+        expected = noise.corrupt(y_train[chosen], phi, seed=draw)
+
+        runner = load_noisy_data(
+            "mnist", 0.5, train_size=2000, seed=3, data_path=str(path)
+        )
+        loader = datasets.load(
+            "mnist", noise=0.5, train_size=2000, seed=3, data_dir=str(path)
+        )
+        self.assertTrue(np.array_equal(runner["noisy_labels"], expected))
+        self.assertTrue(np.array_equal(loader.noisy_labels, expected))
+        self.assertTrue(np.array_equal(loader.clean_labels, y_train[chosen]))
+
+
+class WhiteningTest(TestCase):
+    def reference(self, x_train, x_test):
+        """MatConvNet's cnn_cifar.m, step by step, in float64."""
+        train = x_train.reshape(len(x_train), -1).astype(np.float64)
+        test = x_test.reshape(len(x_test), -1).astype(np.float64)
+        mean = train.mean(axis=0)
+        train, test = train - mean, test - mean
+
+        def contrast(z, deviation=None):
+            z = z - z.mean(axis=1, keepdims=True)
+            n = z.std(axis=1, ddof=1)
+            deviation = n.mean() if deviation is None else deviation
+            return z * (deviation / np.maximum(n, 40))[:, None], deviation
+
+        train, deviation = contrast(train)
+        test, _ = contrast(test, deviation)
+        values, vectors = np.linalg.eigh(train.T @ train / len(train))
+        values = np.maximum(values, 0)
+        gains = np.sqrt(values.mean()) / np.maximum(np.sqrt(values), 10)
+        whitening = vectors @ np.diag(gains) @ vectors.T
+        train, test = train @ whitening, test @ whitening
+        return train / train.std(), test / train.std()
+
+    @pytest.mark.parametrize("count", [20, 200])
+    def test_matches_matconvnet(self, count):
+        # 20 images of 48 values use the small Gram matrix, 200 the
+        # covariance.
+        rng = np.random.default_rng(count)
+        x_train = rng.integers(0, 256, (count, 4, 4, 3)).astype("uint8")
+        x_test = rng.integers(0, 256, (5, 4, 4, 3)).astype("uint8")
+        train, test = matconvnet_whitening(x_train, x_test)
+        expected_train, expected_test = self.reference(x_train, x_test)
+        self.assertEqual((train.shape, train.dtype), (x_train.shape, "float32"))
+        self.assertAllClose(
+            train.reshape(count, -1), expected_train, atol=1e-4, rtol=1e-4
+        )
+        self.assertAllClose(
+            test.reshape(5, -1), expected_test, atol=1e-4, rtol=1e-4
+        )

@@ -104,7 +104,7 @@ def parse_arguments():
     parser.add_argument("--depth", type=int, default=44, help="ResNet depth")
     parser.add_argument("--train-size", type=int, default=None)
     parser.add_argument("--precision", default="mixed_float16")
-    parser.add_argument("--steps", type=int, default=100, help="throughput")
+    parser.add_argument("--steps", type=int, default=200, help="throughput")
     parser.add_argument("--repeats", type=int, default=3, help="throughput")
     parser.add_argument("--workers", type=int, default=8, help="pipeline")
     parser.add_argument("--seed", type=int, default=0)

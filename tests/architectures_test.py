@@ -1,9 +1,9 @@
 import keras
 import numpy as np
 import pytest
-from nnaqc_test_case import TestCase
 
 from keras_nnaqc import architectures
+from keras_nnaqc.testing import TestCase
 
 
 def conv_parameters(size, inputs, filters):

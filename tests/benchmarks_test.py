@@ -9,7 +9,8 @@ import tempfile
 
 import numpy as np
 import pytest
-from nnaqc_test_case import TestCase
+
+from keras_nnaqc.testing import TestCase
 
 BENCHMARKS = pathlib.Path(__file__).parents[1] / "benchmarks"
 # Makes TensorFlow look uninstalled, as on the GPU machine.

@@ -1,13 +1,13 @@
 import keras
 import numpy as np
 import pytest
-from nnaqc_test_case import TestCase
-from nnaqc_test_case import to_numpy
-from nnaqc_test_case import two_classes_with_flips
 
 from keras_nnaqc import NoiseAdaptationLayer
 from keras_nnaqc import NoisyLabelModel
 from keras_nnaqc.constraints import DiagonallyDominant
+from keras_nnaqc.testing import TestCase
+from keras_nnaqc.testing import to_numpy
+from keras_nnaqc.testing import two_classes_with_flips
 
 RNG = np.random.default_rng(0)
 

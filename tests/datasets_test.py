@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
-from nnaqc_test_case import TestCase
 
 from keras_nnaqc.datasets import load_mnist
 from keras_nnaqc.datasets import load_mnist_subset
+from keras_nnaqc.testing import TestCase
 
 
 def write_mnist(path, **arrays):

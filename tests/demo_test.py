@@ -4,11 +4,11 @@ import sys
 
 import keras
 import numpy as np
-from nnaqc_test_case import TestCase
 
 from keras_nnaqc import cli
 from keras_nnaqc.demo import run_demo
 from keras_nnaqc.experiments import load_noisy_data
+from keras_nnaqc.testing import TestCase
 
 
 class DemoTest(TestCase):

@@ -8,7 +8,8 @@ import sys
 import keras
 import numpy as np
 import pytest
-from nnaqc_test_case import TestCase
+
+from keras_nnaqc.testing import TestCase
 
 TRAIN = """
 import json, numpy as np, keras, keras_nnaqc

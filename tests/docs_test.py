@@ -9,9 +9,9 @@ import textwrap
 import keras
 import numpy as np
 import pytest
-from nnaqc_test_case import TestCase
 
 import keras_nnaqc
+from keras_nnaqc.testing import TestCase
 
 ROOT = pathlib.Path(__file__).parents[1]
 sys.path.insert(0, str(ROOT / "docs"))

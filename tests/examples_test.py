@@ -8,11 +8,11 @@ from unittest import mock
 import keras
 import numpy as np
 import pytest
-from loaders_test import write_clothing1m
-from loaders_test import write_image
-from nnaqc_test_case import TestCase
 
 from keras_nnaqc.datasets import load_mnist_subset
+from keras_nnaqc.testing import TestCase
+from keras_nnaqc.testing import write_clothing1m
+from keras_nnaqc.testing import write_image
 
 tfds = pytest.importorskip("tensorflow_datasets")
 

@@ -3,7 +3,6 @@ import pathlib
 
 import keras
 import pytest
-from nnaqc_test_case import TestCase
 
 from keras_nnaqc import cli
 from keras_nnaqc import methods
@@ -13,6 +12,7 @@ from keras_nnaqc.experiments import read_results
 from keras_nnaqc.experiments import run_experiment
 from keras_nnaqc.experiments import run_grid
 from keras_nnaqc.experiments import write_report
+from keras_nnaqc.testing import TestCase
 
 SMALL_RESULTS = pathlib.Path(__file__).parent / "data" / "small_results.jsonl"
 TINY = {"dataset": "mnist_subset", "train_size": 200, "epochs": 1}

@@ -1,12 +1,12 @@
 import keras
 import numpy as np
 import pytest
-from nnaqc_test_case import TestCase
-from nnaqc_test_case import to_numpy
 
 from keras_nnaqc import NoiseAdaptationLayer
 from keras_nnaqc import NoisyLabelModel
 from keras_nnaqc import noise
+from keras_nnaqc.testing import TestCase
+from keras_nnaqc.testing import to_numpy
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(64, 6)).astype("float32")

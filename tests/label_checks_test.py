@@ -8,10 +8,10 @@ import tempfile
 import keras
 import numpy as np
 import pytest
-from nnaqc_test_case import TestCase
-from nnaqc_test_case import to_numpy
 
 from keras_nnaqc import NoisyLabelModel
+from keras_nnaqc.testing import TestCase
+from keras_nnaqc.testing import to_numpy
 from keras_nnaqc.validation import check_label_rows
 from keras_nnaqc.validation import check_labels
 from keras_nnaqc.validation import valid_labels

@@ -4,7 +4,6 @@ import json
 
 import numpy as np
 import pytest
-from nnaqc_test_case import TestCase
 
 from keras_nnaqc import cli
 from keras_nnaqc import datasets
@@ -12,6 +11,7 @@ from keras_nnaqc import noise
 from keras_nnaqc.datasets import load_mnist_subset
 from keras_nnaqc.experiments import load_noisy_data
 from keras_nnaqc.experiments.preprocessing import matconvnet_whitening
+from keras_nnaqc.testing import TestCase
 
 LABEL_KEYS = ("aggre_label", "random_label1", "random_label2")
 LABEL_KEYS += ("random_label3", "worse_label")

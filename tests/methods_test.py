@@ -1,8 +1,6 @@
 import keras
 import numpy as np
 import pytest
-from nnaqc_test_case import TestCase
-from nnaqc_test_case import numpy_softmax
 
 from keras_nnaqc import methods
 from keras_nnaqc import noise
@@ -10,6 +8,8 @@ from keras_nnaqc.losses import BackwardCorrectedLoss
 from keras_nnaqc.losses import BootstrapLoss
 from keras_nnaqc.losses import bootstrap_loss
 from keras_nnaqc.models import NoisyLabelModel
+from keras_nnaqc.testing import TestCase
+from keras_nnaqc.testing import numpy_softmax
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(32, 6)).astype("float32")

@@ -3,9 +3,6 @@ import warnings
 import keras
 import numpy as np
 import pytest
-from nnaqc_test_case import TestCase
-from nnaqc_test_case import numpy_softmax
-from nnaqc_test_case import to_numpy
 
 from keras_nnaqc import NNAQCLoss
 from keras_nnaqc import nna_loss
@@ -13,6 +10,9 @@ from keras_nnaqc import nnaqc_loss
 from keras_nnaqc import qc_loss
 from keras_nnaqc.losses import BackwardCorrectedLoss
 from keras_nnaqc.losses import BootstrapLoss
+from keras_nnaqc.testing import TestCase
+from keras_nnaqc.testing import numpy_softmax
+from keras_nnaqc.testing import to_numpy
 
 RNG = np.random.default_rng(0)
 LABELS = np.array([0, 2, 1, 2])

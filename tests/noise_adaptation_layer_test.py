@@ -1,14 +1,14 @@
 import keras
 import numpy as np
 import pytest
-from nnaqc_test_case import TestCase
-from nnaqc_test_case import mixed_precision
-from nnaqc_test_case import numpy_softmax
-from nnaqc_test_case import to_numpy
 
 from keras_nnaqc import NoiseAdaptationLayer
 from keras_nnaqc import NoisyLabelModel
 from keras_nnaqc import noise
+from keras_nnaqc.testing import TestCase
+from keras_nnaqc.testing import mixed_precision
+from keras_nnaqc.testing import numpy_softmax
+from keras_nnaqc.testing import to_numpy
 
 RNG = np.random.default_rng(0)
 CLEAN = numpy_softmax(RNG.normal(size=(4, 5)) * 2).astype("float32")

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
-from fixed_draws import LARGEST_DRAW
-from fixed_draws import FixedDraws
 
 from keras_nnaqc import noise
+from keras_nnaqc.testing import LARGEST_DRAW
+from keras_nnaqc.testing import FixedDraws
 
 
 class TransitionMatrixTest:

@@ -5,9 +5,9 @@ import sys
 
 import keras
 import pytest
-from nnaqc_test_case import TestCase
 
 import keras_nnaqc
+from keras_nnaqc.testing import TestCase
 
 WITHOUT_OPTIONAL_PACKAGES = """
 import sys

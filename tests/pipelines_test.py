@@ -5,12 +5,12 @@ import sys
 import keras
 import numpy as np
 import pytest
-from nnaqc_test_case import TestCase
-from nnaqc_test_case import two_classes_with_flips
 
 from keras_nnaqc import NoisyLabelModel
 from keras_nnaqc.datasets import pipelines
 from keras_nnaqc.models import find_label_issues
+from keras_nnaqc.testing import TestCase
+from keras_nnaqc.testing import two_classes_with_flips
 
 IMAGES = np.arange(10 * 6 * 6 * 1, dtype=np.float32).reshape(10, 6, 6, 1)
 LABELS = np.arange(10) % 3

@@ -2,17 +2,17 @@
 
 import numpy as np
 import pytest
-from fixed_draws import LARGEST_DRAW
-from fixed_draws import FixedDraws
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from nnaqc_test_case import numpy_softmax
-from nnaqc_test_case import to_numpy
 
 from keras_nnaqc import nnaqc_loss
 from keras_nnaqc import noise
+from keras_nnaqc.testing import LARGEST_DRAW
+from keras_nnaqc.testing import FixedDraws
+from keras_nnaqc.testing import numpy_softmax
+from keras_nnaqc.testing import to_numpy
 
 SETTINGS = settings(max_examples=40, deadline=None)
 classes = st.integers(2, 25)

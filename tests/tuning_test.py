@@ -7,12 +7,12 @@ import keras
 import keras_tuner
 import numpy as np
 import pytest
-from nnaqc_test_case import TestCase
-from nnaqc_test_case import to_numpy
 
 from keras_nnaqc import NoisyLabelModel
 from keras_nnaqc import tuning
 from keras_nnaqc.constraints import DiagonallyDominant
+from keras_nnaqc.testing import TestCase
+from keras_nnaqc.testing import to_numpy
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(60, 6)).astype("float32")

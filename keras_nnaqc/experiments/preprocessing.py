@@ -3,7 +3,9 @@
 import numpy as np
 
 
-def matconvnet_whitening(x_train, x_test, min_contrast=40.0, min_scale=10.0):
+def matconvnet_whitening(
+    x_train, x_test, min_contrast=40.0, min_scale=10.0, unit_scale=True
+):
     """Contrast-normalises and ZCA-whitens images as MatConvNet's CIFAR-10
     example does (`cnn_cifar.m`), the paper's CIFAR-10 preprocessing.
 
@@ -12,8 +14,9 @@ def matconvnet_whitening(x_train, x_test, min_contrast=40.0, min_scale=10.0):
     least `min_contrast`), times the average standard deviation; then the
     training images' covariance is whitened, its eigenvalues' square roots
     floored at `min_scale`. Unlike MatConvNet, every statistic comes from
-    `x_train` alone, and the result is scaled to unit standard deviation
-    (MatConvNet keeps pixel scale and starts from small weights instead).
+    `x_train` alone, and by default the result is scaled to unit standard
+    deviation (MatConvNet keeps pixel scale and starts from small weights
+    instead).
 
     Args:
         x_train: Training images, `(n, height, width, channels)`, pixels in
@@ -23,6 +26,8 @@ def matconvnet_whitening(x_train, x_test, min_contrast=40.0, min_scale=10.0):
             `40`.
         min_scale: Floor of the square roots of the eigenvalues. Defaults
             to `10`.
+        unit_scale: Whether to divide by the training images' standard
+            deviation; `False` keeps MatConvNet's scale. Defaults to `True`.
 
     Returns:
         `(x_train, x_test)` whitened, float32, of the same shapes.
@@ -43,7 +48,7 @@ def matconvnet_whitening(x_train, x_test, min_contrast=40.0, min_scale=10.0):
         + floor_gain * images
         for images in (train, test)
     )
-    scale = train.std()
+    scale = train.std() if unit_scale else 1.0
     return (
         (train / scale).astype(np.float32).reshape(np.shape(x_train)),
         (test / scale).astype(np.float32).reshape(np.shape(x_test)),

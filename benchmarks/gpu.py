@@ -54,7 +54,7 @@ from keras_nnaqc.datasets.noisy_dataset import add_noise  # noqa: E402
 from keras_nnaqc.datasets.noisy_dataset import choose_subset  # noqa: E402
 from keras_nnaqc.datasets.noisy_dataset import select_part  # noqa: E402
 from keras_nnaqc.datasets.pipelines import ArrayBatches  # noqa: E402
-from keras_nnaqc.experiments.device import describe_device  # noqa: E402
+from keras_nnaqc.reproduction.device import describe_device  # noqa: E402
 from keras_nnaqc.version import __version__  # noqa: E402
 
 NUM_CLASSES = 10

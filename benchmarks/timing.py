@@ -11,7 +11,7 @@ def header(title):
     """Prints the benchmark, backend, device and date, and returns them."""
     import keras
 
-    from keras_nnaqc.experiments.device import describe_device
+    from keras_nnaqc.reproduction.device import describe_device
 
     line = (
         f"{title} | backend {keras.backend.backend()} | {describe_device()} | "

@@ -21,7 +21,7 @@ MODULES = (
     "keras_nnaqc.methods",
     "keras_nnaqc.architectures",
     "keras_nnaqc.datasets",
-    "keras_nnaqc.experiments",
+    "keras_nnaqc.reproduction",
     "keras_nnaqc.tuning",
 )
 # Arguments documented by Keras itself rather than by each subclass.

@@ -24,10 +24,11 @@ import sys
 if "--backend" in sys.argv:
     os.environ["KERAS_BACKEND"] = sys.argv[sys.argv.index("--backend") + 1]
 
-import keras_nnaqc
-from keras_nnaqc.experiments import scripts
+import example_utils
 
-parser = scripts.example_parser("NNAQC on noisy CIFAR-10.", epochs=45)
+import keras_nnaqc
+
+parser = example_utils.example_parser("NNAQC on noisy CIFAR-10.", epochs=45)
 parser.add_argument("--augment", action="store_true", help="crops and flips")
 args = parser.parse_args()
 
@@ -38,7 +39,7 @@ CIFAR-10 comes from TensorFlow Datasets. `--augment` adds the standard
 random 4-pixel crops and horizontal flips to the training images.
 """
 
-train, validation, test = scripts.load_splits(
+train, validation, test = example_utils.load_splits(
     args, "cifar10", augment=args.augment
 )
 
@@ -50,13 +51,13 @@ MatConvNet's CIFAR-10 schedule: SGD with momentum 0.9 and weight decay
 """
 
 steps = math.ceil(len(train) / args.batch_size)
-scripts.train_and_report(
+example_utils.train_and_report(
     args,
     "cifar10",
     keras_nnaqc.architectures.cifar10_cnn,
     train,
     test,
-    optimizer=scripts.stepwise_sgd(
+    optimizer=example_utils.stepwise_sgd(
         (0.05, 0.005, 0.0005), (30, 40), steps, 1e-4
     ),
     validation=validation,

@@ -25,10 +25,11 @@ import sys
 if "--backend" in sys.argv:
     os.environ["KERAS_BACKEND"] = sys.argv[sys.argv.index("--backend") + 1]
 
-import keras_nnaqc
-from keras_nnaqc.experiments import scripts
+import example_utils
 
-parser = scripts.example_parser("NNAQC on noisy CIFAR-100.", epochs=120)
+import keras_nnaqc
+
+parser = example_utils.example_parser("NNAQC on noisy CIFAR-100.", epochs=120)
 parser.add_argument("--model", choices=["lc_cnn", "resnet44"], default="lc_cnn")
 parser.add_argument(
     "--noise-model",
@@ -42,7 +43,7 @@ args = parser.parse_args()
 ## Noisy data
 """
 
-train, validation, test = scripts.load_splits(
+train, validation, test = example_utils.load_splits(
     args, "cifar100", augment=args.augment, noise_model=args.noise_model
 )
 
@@ -57,13 +58,13 @@ started at 0.01.
 
 steps = math.ceil(len(train) / args.batch_size)
 first_rate = 0.1 if args.model == "resnet44" else 0.01
-scripts.train_and_report(
+example_utils.train_and_report(
     args,
     "cifar100",
     getattr(keras_nnaqc.architectures, args.model),
     train,
     test,
-    optimizer=scripts.stepwise_sgd(
+    optimizer=example_utils.stepwise_sgd(
         (first_rate, first_rate / 10, first_rate / 100), (40, 80), steps
     ),
     validation=validation,

@@ -26,10 +26,11 @@ import sys
 if "--backend" in sys.argv:
     os.environ["KERAS_BACKEND"] = sys.argv[sys.argv.index("--backend") + 1]
 
-import keras_nnaqc
-from keras_nnaqc.experiments import scripts
+import example_utils
 
-parser = scripts.example_parser(
+import keras_nnaqc
+
+parser = example_utils.example_parser(
     "NNAQC on CIFAR-10N's human labels.", epochs=120, noise=0.0
 )
 parser.add_argument(
@@ -47,7 +48,7 @@ args = parser.parse_args()
 ## Human noisy labels
 """
 
-train, validation, test = scripts.load_splits(
+train, validation, test = example_utils.load_splits(
     args, "cifar10_n", noisy_label=args.labels, augment=args.augment
 )
 
@@ -68,13 +69,13 @@ def build_base_model():
     return keras_nnaqc.architectures.cifar10_cnn()
 
 
-scripts.train_and_report(
+example_utils.train_and_report(
     args,
     f"cifar10_n_{args.labels}",
     build_base_model,
     train,
     test,
-    optimizer=scripts.stepwise_sgd(
+    optimizer=example_utils.stepwise_sgd(
         (first_rate, first_rate / 10, first_rate / 100), (40, 80), steps
     ),
     validation=validation,

@@ -28,10 +28,11 @@ import sys
 if "--backend" in sys.argv:
     os.environ["KERAS_BACKEND"] = sys.argv[sys.argv.index("--backend") + 1]
 
-import keras_nnaqc
-from keras_nnaqc.experiments import scripts
+import example_utils
 
-parser = scripts.example_parser(
+import keras_nnaqc
+
+parser = example_utils.example_parser(
     "NNAQC on Clothing1M.", epochs=10, batch_size=32, noise=0.0
 )
 parser.add_argument(
@@ -86,10 +87,10 @@ half = max(args.epochs // 2, 1)
 
 def optimizer(dataset, decay):
     steps = math.ceil(len(dataset) / args.batch_size)
-    return scripts.stepwise_sgd((1e-3, 1e-4), (half,), steps, decay)
+    return example_utils.stepwise_sgd((1e-3, 1e-4), (half,), steps, decay)
 
 
-trained, _ = scripts.train_and_report(
+trained, _ = example_utils.train_and_report(
     args,
     f"clothing1m_{first}",
     lambda: keras_nnaqc.architectures.resnet50(
@@ -110,7 +111,7 @@ the 50K clean training images with plain cross-entropy.
 
 if args.setting == "noisy_then_clean":
     clean = split("clean_train", augment=True)
-    scripts.train_and_report(
+    example_utils.train_and_report(
         argparse.Namespace(**{**vars(args), "method": "base"}),
         "clothing1m_noisy_then_clean",
         lambda: trained.model,

@@ -29,10 +29,11 @@ import sys
 if "--backend" in sys.argv:
     os.environ["KERAS_BACKEND"] = sys.argv[sys.argv.index("--backend") + 1]
 
-import keras_nnaqc
-from keras_nnaqc.experiments import scripts
+import example_utils
 
-parser = scripts.example_parser("NNAQC on noisy ImageNet.", epochs=30)
+import keras_nnaqc
+
+parser = example_utils.example_parser("NNAQC on noisy ImageNet.", epochs=30)
 parser.add_argument("--manual-dir", help="folder of the two ImageNet .tar")
 parser.add_argument("--weights", help="AlexNet weights for the frozen blocks")
 parser.add_argument("--image-size", type=int, default=227)
@@ -48,7 +49,7 @@ is held out for validation.
 """
 
 size = (args.image_size, args.image_size)
-train, validation, test = scripts.load_splits(
+train, validation, test = example_utils.load_splits(
     args,
     "imagenet2012",
     test_split="validation",
@@ -68,7 +69,7 @@ and weight decay 5e-4, the learning rate 0.01 divided by 10 at epochs 10 and
 """
 
 steps = math.ceil(len(train) / args.batch_size)
-scripts.train_and_report(
+example_utils.train_and_report(
     args,
     "imagenet2012",
     lambda: keras_nnaqc.architectures.alexnet(
@@ -76,7 +77,7 @@ scripts.train_and_report(
     ),
     train,
     test,
-    optimizer=scripts.stepwise_sgd(
+    optimizer=example_utils.stepwise_sgd(
         (0.01, 0.001, 0.0001), (10, 20), steps, 5e-4
     ),
     validation=validation,

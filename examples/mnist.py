@@ -30,12 +30,12 @@ import sys
 if "--backend" in sys.argv:
     os.environ["KERAS_BACKEND"] = sys.argv[sys.argv.index("--backend") + 1]
 
+import example_utils
 import keras
 
 import keras_nnaqc
-from keras_nnaqc.experiments import scripts
 
-parser = scripts.example_parser("NNAQC on noisy MNIST.", epochs=20)
+parser = example_utils.example_parser("NNAQC on noisy MNIST.", epochs=20)
 parser.add_argument("--show-issues", type=int, default=10)
 args = parser.parse_args()
 
@@ -47,7 +47,7 @@ too, is held out to stop training when the validation loss stops improving
 (`--patience`), since a user has no clean labels to do that with.
 """
 
-train, validation, test = scripts.load_splits(args, "mnist")
+train, validation, test = example_utils.load_splits(args, "mnist")
 
 """
 ## Training
@@ -56,7 +56,7 @@ The paper's MNIST CNN, trained with Adam (the setting of this package's
 reproduction of the paper's table).
 """
 
-trained, result = scripts.train_and_report(
+trained, result = example_utils.train_and_report(
     args,
     "mnist",
     keras_nnaqc.architectures.mnist_cnn,

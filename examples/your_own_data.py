@@ -26,12 +26,12 @@ import sys
 if "--backend" in sys.argv:
     os.environ["KERAS_BACKEND"] = sys.argv[sys.argv.index("--backend") + 1]
 
+import example_utils
 import keras
 
 import keras_nnaqc
-from keras_nnaqc.experiments import scripts
 
-parser = scripts.example_parser(
+parser = example_utils.example_parser(
     "NNAQC on an image folder.", epochs=10, batch_size=32, noise=0.0
 )
 parser.add_argument("directory", help="one subfolder of images per class")
@@ -87,7 +87,7 @@ def build_base_model():
     return keras.Model(application.input, outputs)
 
 
-trained, _ = scripts.train_and_report(
+trained, _ = example_utils.train_and_report(
     args,
     os.path.basename(os.path.normpath(args.directory)),
     build_base_model,

@@ -5,8 +5,9 @@ The core: `NoiseAdaptationLayer` (the noise head), `NNAQCLoss` (eq. 6) and
 head's weights sensible; `noise` injects label noise as the paper does;
 `methods` holds every method the paper compares, `architectures` its base
 models and `datasets` its datasets.
-`keras_nnaqc.tuning` (KerasTuner) and `keras_nnaqc.experiments` are
-imported on their own.
+`keras_nnaqc.tuning` (KerasTuner) is imported on its own;
+`keras_nnaqc.reproduction`, the harness behind `nnaqc run` and
+`nnaqc reproduce`, is not part of the library.
 """
 
 from keras_nnaqc import architectures

@@ -116,7 +116,7 @@ def main(argv=None):
 def _run(args):
     """Runs the command that `args` names."""
     if args.command == "demo":
-        from keras_nnaqc.demo import run_demo
+        from keras_nnaqc.reproduction.demo import run_demo
 
         run_demo(
             epochs=args.epochs,
@@ -129,7 +129,7 @@ def _run(args):
             method = methods.get(name)
             print(f"{name:<16}{method.summary} ({method.reference})")
     elif args.command == "run":
-        from keras_nnaqc.experiments import run_experiment
+        from keras_nnaqc.reproduction import run_experiment
 
         result = run_experiment(
             dataset=args.dataset,
@@ -146,8 +146,8 @@ def _run(args):
         )
         _print_result(result, args.out)
     elif args.command == "tune":
-        from keras_nnaqc.experiments.runner import DEFAULT_NOISE_RATE
-        from keras_nnaqc.tuning import tune_alpha_beta
+        from keras_nnaqc.reproduction.runner import DEFAULT_NOISE_RATE
+        from keras_nnaqc.reproduction.tuning_study import tune_alpha_beta
 
         result = tune_alpha_beta(
             dataset=args.dataset,
@@ -165,7 +165,7 @@ def _run(args):
         )
         _print_result(result, args.out)
     elif args.command == "reproduce":
-        from keras_nnaqc.experiments import run_grid
+        from keras_nnaqc.reproduction import run_grid
 
         dataset, sizes, seeds = PAPER_GRIDS[args.table]
         run_grid(

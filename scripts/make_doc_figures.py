@@ -13,17 +13,17 @@ import pathlib
 
 import numpy as np
 
-from keras_nnaqc import plotting
-from keras_nnaqc.experiments import read_results
-from keras_nnaqc.experiments import summarize
-from keras_nnaqc.experiments import true_transition
+from keras_nnaqc.reproduction import figures
+from keras_nnaqc.reproduction import read_results
+from keras_nnaqc.reproduction import summarize
+from keras_nnaqc.reproduction import true_transition
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 def architecture(path):
     """The NNAQC architecture: the noise head trains, then is dropped."""
-    pyplot = plotting.load_pyplot()
+    pyplot = figures.load_pyplot()
     from matplotlib.patches import FancyArrowPatch
     from matplotlib.patches import FancyBboxPatch
     from matplotlib.patches import Rectangle
@@ -109,13 +109,13 @@ def architecture(path):
         fontsize=10,
         weight="bold",
     )
-    return plotting.save_figure(figure, path)
+    return figures.save_figure(figure, path)
 
 
 def learned_heads(out):
     data = json.loads((ROOT / "docs/data/learned_transitions.json").read_text())
     paths = [
-        plotting.plot_transition_matrices(
+        figures.plot_transition_matrices(
             {
                 "true noise (phi)": data["true"],
                 "observed in the labels": data["observed"],
@@ -125,7 +125,7 @@ def learned_heads(out):
             out / "transitions_nonlinear_vs_linear.png",
         )
     ]
-    pyplot = plotting.load_pyplot()
+    pyplot = figures.load_pyplot()
     figure, axes = pyplot.subplots(1, 2, figsize=(8.4, 4))
     scale = max(
         np.abs(data[f"{m}_operator"]).max() for m in ("nonlinear", "linear")
@@ -143,7 +143,7 @@ def learned_heads(out):
         "prediction of class 3"
     )
     return paths + [
-        plotting.save_figure(figure, out / "denoising_operators.png")
+        figures.save_figure(figure, out / "denoising_operators.png")
     ]
 
 
@@ -152,7 +152,7 @@ def reproduction(out):
     if not results:
         return []
     paths = [
-        plotting.plot_error_vs_noise(
+        figures.plot_error_vs_noise(
             summarize(results),
             out / "mnist_error_vs_noise.png",
             60000,
@@ -170,7 +170,7 @@ def reproduction(out):
         matrices = {"true (p=0.7, seed 0)": true_transition("mnist", 0.7, 0)}
         matrices.update(chosen)
         paths.append(
-            plotting.plot_transition_matrices(
+            figures.plot_transition_matrices(
                 matrices, out / "mnist_transitions_p70.png"
             )
         )

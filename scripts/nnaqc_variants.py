@@ -27,10 +27,10 @@ import keras
 from keras import ops
 
 from keras_nnaqc import methods
-from keras_nnaqc.experiments import read_results
-from keras_nnaqc.experiments import run_experiment
 from keras_nnaqc.layers import NoiseAdaptationLayer
 from keras_nnaqc.models import NoisyLabelModel
+from keras_nnaqc.reproduction import read_results
+from keras_nnaqc.reproduction import run_experiment
 
 OUTPUT = pathlib.Path(__file__).resolve().parents[1] / "results/mnist"
 DEFAULTS = {

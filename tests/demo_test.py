@@ -6,8 +6,8 @@ import keras
 import numpy as np
 
 from keras_nnaqc import cli
-from keras_nnaqc.demo import run_demo
-from keras_nnaqc.experiments import load_noisy_data
+from keras_nnaqc.reproduction import load_noisy_data
+from keras_nnaqc.reproduction.demo import run_demo
 from keras_nnaqc.testing import TestCase
 
 
@@ -31,7 +31,7 @@ class CommandLineTest(TestCase):
     def test_demo_arguments_reach_the_demo(self, monkeypatch):
         received = {}
         monkeypatch.setattr(
-            "keras_nnaqc.demo.run_demo",
+            "keras_nnaqc.reproduction.demo.run_demo",
             lambda **kwargs: received.update(kwargs),
         )
         cli.main(["demo", "--epochs", "3", "--noise", "0.3", "--seed", "2"])

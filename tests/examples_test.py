@@ -23,8 +23,14 @@ SMALL_IMAGES = ["--weights", "none", "--image-size", "32"]
 
 
 def run_example(name, *arguments):
+    """Runs an example as `python examples/NAME` would: its folder first on
+    the path, so that it finds `example_utils`."""
     argv = [str(EXAMPLES / name), *arguments]
-    with mock.patch.object(sys, "argv", argv):
+    path = [str(EXAMPLES), *sys.path]
+    with (
+        mock.patch.object(sys, "argv", argv),
+        mock.patch.object(sys, "path", path),
+    ):
         runpy.run_path(argv[0], run_name="__main__")
 
 

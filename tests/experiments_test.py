@@ -6,12 +6,12 @@ import pytest
 
 from keras_nnaqc import cli
 from keras_nnaqc import methods
-from keras_nnaqc.experiments import grid
-from keras_nnaqc.experiments import markdown_table
-from keras_nnaqc.experiments import read_results
-from keras_nnaqc.experiments import run_experiment
-from keras_nnaqc.experiments import run_grid
-from keras_nnaqc.experiments import write_report
+from keras_nnaqc.reproduction import grid
+from keras_nnaqc.reproduction import markdown_table
+from keras_nnaqc.reproduction import read_results
+from keras_nnaqc.reproduction import run_experiment
+from keras_nnaqc.reproduction import run_grid
+from keras_nnaqc.reproduction import write_report
 from keras_nnaqc.testing import TestCase
 
 SMALL_RESULTS = pathlib.Path(__file__).parent / "data" / "small_results.jsonl"

@@ -1,5 +1,7 @@
+import ast
 import importlib.metadata
 import os
+import pathlib
 import subprocess
 import sys
 
@@ -21,6 +23,27 @@ model.compile(optimizer="adam")
 model.fit(x, np.arange(32) % 3, verbose=0)
 print("trained on", keras.backend.backend())
 """
+
+
+SHARED = {"validation", "optimizers", "version"}
+MAY_IMPORT = {
+    "layers": {"constraints"},
+    "losses": {"layers"},
+    "models": {"layers", "losses", "constraints"},
+    "methods": {"models", "losses", "layers", "noise"},
+    "datasets": {"noise"},
+    "tuning": {"models", "layers", "losses"},
+    "__main__": {"cli"},
+    "cli": {"reproduction", "methods", "noise"},
+}
+LIBRARY = (
+    "layers", "constraints", "losses", "models", "noise", "methods",
+    "architectures", "datasets", "tuning",
+)  # fmt: skip
+BOXES = {*LIBRARY, "reproduction", "cli", "testing", *SHARED}
+MAY_IMPORT["__init__"] = set(LIBRARY)
+MAY_IMPORT["reproduction"] = set(LIBRARY)
+MAY_IMPORT["testing"] = set(LIBRARY)
 
 
 class PackagingTest(TestCase):
@@ -49,3 +72,27 @@ class PackagingTest(TestCase):
             self.assertTrue(hasattr(keras_nnaqc, name))
         for name in ("nna_loss", "qc_loss", "nnaqc_loss", "noise"):
             self.assertTrue(hasattr(keras_nnaqc, name))
+
+    def test_boxes_import_only_the_boxes_below_them(self):
+        # docs/architecture.md draws the same boxes.
+        package = pathlib.Path(keras_nnaqc.__file__).parent
+        found = {}
+        for path in sorted(package.rglob("*.py")):
+            box = path.relative_to(package).parts[0].removesuffix(".py")
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    names = [node.module]
+                    names += [f"{node.module}.{a.name}" for a in node.names]
+                elif isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                else:
+                    continue
+                for name in names:
+                    parts = name.split(".")
+                    if parts[0] == "keras_nnaqc" and len(parts) > 1:
+                        if parts[1] in BOXES and parts[1] != box:
+                            found.setdefault(box, set()).add(parts[1])
+        for box, imported in found.items():
+            allowed = MAY_IMPORT.get(box, set()) | SHARED
+            self.assertEqual((box, imported - allowed), (box, set()))
+        self.assertTrue("reproduction" in found["cli"])

@@ -10,4 +10,3 @@ except ImportError as error:
 from keras_nnaqc.tuning.cross_validation import CrossValidationTuner
 from keras_nnaqc.tuning.cross_validation import kfold_splits
 from keras_nnaqc.tuning.hypermodel import NNAQCHyperModel
-from keras_nnaqc.tuning.study import tune_alpha_beta

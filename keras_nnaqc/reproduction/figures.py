@@ -49,7 +49,7 @@ def plot_error_vs_noise(summary, path, train_size, methods=None, title=None):
     the axis.
 
     Args:
-        summary: `keras_nnaqc.experiments.summarize` output, mapping
+        summary: `keras_nnaqc.reproduction.summarize` output, mapping
             `(method, train_size, noise)` to `(mean, std, seeds)`.
         path: Where to write the figure.
         train_size: The training-set size to plot.

@@ -12,8 +12,8 @@ from keras_nnaqc.datasets.noisy_dataset import add_noise
 from keras_nnaqc.datasets.noisy_dataset import choose_subset
 from keras_nnaqc.datasets.noisy_dataset import seed_streams
 from keras_nnaqc.datasets.noisy_dataset import select_part
-from keras_nnaqc.experiments.device import describe_device
-from keras_nnaqc.experiments.settings import get_setting
+from keras_nnaqc.reproduction.device import describe_device
+from keras_nnaqc.reproduction.settings import get_setting
 from keras_nnaqc.version import __version__
 
 DEFAULT_NOISE_RATE = 0.5
@@ -41,7 +41,7 @@ def run_experiment(
     noisy labels, all a user has) and keeps the best epoch's weights.
 
     Args:
-        dataset: A dataset of `keras_nnaqc.experiments.SETTINGS`. Defaults
+        dataset: A dataset of `keras_nnaqc.reproduction.SETTINGS`. Defaults
             to `"mnist"`.
         method: A name of `keras_nnaqc.methods.names()`, or a
             `keras_nnaqc.methods.Method` of your own. Defaults to `"nnaqc"`.
@@ -170,7 +170,7 @@ def load_noisy_data(
     configuration.
 
     Args:
-        dataset: A dataset of `keras_nnaqc.experiments.SETTINGS`.
+        dataset: A dataset of `keras_nnaqc.reproduction.SETTINGS`.
         noise_rate: Label-noise rate `p` in [0, 1]. Defaults to `None`:
             0.5 for synthetic noise; a dataset of real noisy labels
             (CIFAR-10N) takes none.
@@ -228,7 +228,7 @@ def true_transition(dataset, noise_rate, seed, noise_model="uniform_simplex"):
     """The noise matrix `run_experiment` draws for a configuration.
 
     Args:
-        dataset: A dataset of `keras_nnaqc.experiments.SETTINGS`.
+        dataset: A dataset of `keras_nnaqc.reproduction.SETTINGS`.
         noise_rate: Label-noise rate `p` in [0, 1].
         seed: The experiment's seed.
         noise_model: A name of `keras_nnaqc.noise.NOISE_MODELS`. Defaults

@@ -5,7 +5,7 @@ import json
 
 import numpy as np
 
-from keras_nnaqc.experiments.paper_results import paper_error
+from keras_nnaqc.reproduction.paper_results import paper_error
 
 
 def read_results(path):

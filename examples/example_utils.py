@@ -9,7 +9,7 @@ import keras
 import numpy as np
 
 from keras_nnaqc import methods
-from keras_nnaqc.experiments.device import describe_device
+from keras_nnaqc.reproduction.device import describe_device
 from keras_nnaqc.version import __version__
 
 

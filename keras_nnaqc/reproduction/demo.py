@@ -112,7 +112,7 @@ def run_demo(
 
 def _save_figure(phi, learned, observed, output_dir):
     try:
-        from keras_nnaqc.plotting import plot_transition_matrices
+        from keras_nnaqc.reproduction.figures import plot_transition_matrices
 
         output_dir = pathlib.Path(output_dir)
         output_dir.mkdir(parents=True, exist_ok=True)

@@ -6,10 +6,10 @@ import keras
 import keras_tuner
 import numpy as np
 
-from keras_nnaqc.experiments import get_setting
-from keras_nnaqc.experiments import load_noisy_data
 from keras_nnaqc.models import NoisyLabelModel
 from keras_nnaqc.optimizers import fresh_optimizer
+from keras_nnaqc.reproduction import get_setting
+from keras_nnaqc.reproduction import load_noisy_data
 from keras_nnaqc.tuning.cross_validation import DEFAULT_OBJECTIVE
 from keras_nnaqc.tuning.cross_validation import CrossValidationTuner
 from keras_nnaqc.tuning.hypermodel import NNAQCHyperModel
@@ -33,14 +33,14 @@ def tune_alpha_beta(
 ):
     """Cross-validates alpha and beta on noisy data; reports clean errors.
 
-    The noisy training set is made as `keras_nnaqc.experiments.
+    The noisy training set is made as `keras_nnaqc.reproduction.
     run_experiment` makes it. Each trial is scored by k-fold agreement with
     held-out noisy labels; the best alpha and beta are then retrained on
     the whole noisy training set and tested on clean labels, beside the
     paper's alpha = beta = 0.9 trained the same way when `compare`.
 
     Args:
-        dataset: A dataset of `keras_nnaqc.experiments.SETTINGS`. Defaults
+        dataset: A dataset of `keras_nnaqc.reproduction.SETTINGS`. Defaults
             to `"mnist"`.
         noise_rate: Label-noise rate `p`. Defaults to `0.5`.
         train_size: Training images. Defaults to `None` (all).

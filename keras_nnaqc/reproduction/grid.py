@@ -5,13 +5,13 @@ import json
 import pathlib
 import time
 
-from keras_nnaqc.experiments.runner import run_experiment
-from keras_nnaqc.experiments.runner import true_transition
-from keras_nnaqc.experiments.settings import get_setting
-from keras_nnaqc.experiments.tables import markdown_table
-from keras_nnaqc.experiments.tables import read_results
-from keras_nnaqc.experiments.tables import summarize
-from keras_nnaqc.experiments.tables import write_csv
+from keras_nnaqc.reproduction.runner import run_experiment
+from keras_nnaqc.reproduction.runner import true_transition
+from keras_nnaqc.reproduction.settings import get_setting
+from keras_nnaqc.reproduction.tables import markdown_table
+from keras_nnaqc.reproduction.tables import read_results
+from keras_nnaqc.reproduction.tables import summarize
+from keras_nnaqc.reproduction.tables import write_csv
 
 RESULTS_FILE = "results.jsonl"
 # Methods whose noise model is worth a picture, as drawn in the figures.
@@ -122,8 +122,8 @@ def write_report(results, dataset, out_dir, methods=None):
 
 
 def _figures(results, dataset, out_dir, methods):
-    from keras_nnaqc.plotting import plot_error_vs_noise
-    from keras_nnaqc.plotting import plot_transition_matrices
+    from keras_nnaqc.reproduction.figures import plot_error_vs_noise
+    from keras_nnaqc.reproduction.figures import plot_transition_matrices
 
     summary = summarize(results)
     paths = []

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from keras_nnaqc import noise
+from keras_nnaqc.noise.instance_dependent import _instance_transitions
 from keras_nnaqc.testing import LARGEST_DRAW
 from keras_nnaqc.testing import FixedDraws
 
@@ -192,3 +193,93 @@ class MeasurementTest:
     def test_rejects_mismatched_shapes(self):
         with pytest.raises(ValueError, match=r"clean_labels.shape=\(3,\)"):
             noise.actual_noise_rate([0, 1, 2], [0, 1])
+
+
+def algorithm_2_rows(features, labels, flip_rates, projections):
+    """Xia et al. (2020), Algorithm 2, one sample at a time."""
+    rows = []
+    for x, y, q in zip(features, labels, flip_rates, strict=True):
+        scores = x.reshape(-1).astype(np.float64) @ projections[y]
+        scores[y] = -np.inf
+        exponentials = np.exp(scores - scores.max())
+        row = q * exponentials / exponentials.sum()
+        row[y] += 1.0 - q
+        rows.append(row)
+    return np.array(rows)
+
+
+class InstanceDependentTest:
+    def features_and_labels(self, n=60, num_classes=4, seed=3):
+        rng = np.random.default_rng(seed)
+        features = rng.normal(size=(n, 2, 3)).astype(np.float32)
+        return features, rng.integers(0, num_classes, n)
+
+    def test_rows_are_algorithm_2(self):
+        features, labels = self.features_and_labels()
+        rng = np.random.default_rng(7)
+        flip_rates = rng.normal(0.5, 0.1, len(labels))
+        # At mean 0.5 and deviation 0.1 this seed draws no rate to redraw.
+        assert np.all((flip_rates > 0) & (flip_rates < 1))
+        projections = rng.standard_normal((4, 6, 4)).astype(np.float32)
+        expected = algorithm_2_rows(features, labels, flip_rates, projections)
+        rows = _instance_transitions(
+            features, labels, 0.5, np.random.default_rng(7), num_classes=4
+        )
+        np.testing.assert_allclose(rows, expected, rtol=1e-5, atol=1e-12)
+        np.testing.assert_allclose(rows.sum(axis=1), 1.0)
+
+    def test_labels_are_drawn_from_the_rows(self):
+        features, labels = self.features_and_labels(n=5000, seed=4)
+        rng = np.random.default_rng(11)
+        rows = _instance_transitions(features, labels, 0.4, rng, num_classes=4)
+        uniforms = rng.random(len(labels))
+        expected = [
+            int(np.searchsorted(np.cumsum(row), u, side="right"))
+            for row, u in zip(rows, uniforms, strict=True)
+        ]
+        noisy = noise.instance_dependent(features, labels, 0.4, seed=11)
+        np.testing.assert_array_equal(noisy, expected)
+
+    def test_rate_counts_changed_labels_only(self):
+        features, labels = self.features_and_labels(n=20000, seed=5)
+        noisy = noise.instance_dependent(
+            features, labels, 0.4, seed=0, num_classes=4
+        )
+        # Mean of N(0.4, 0.1) truncated to [0, 1] is 0.4 to 1e-4; the
+        # binomial deviation over 20000 labels is 0.0035.
+        assert abs(noise.actual_noise_rate(labels, noisy) - 0.4) < 0.015
+        assert noisy.dtype == np.int64 and noisy.min() >= 0
+        assert noisy.max() < 4
+
+    def test_flip_target_depends_on_the_image(self):
+        # Eight images of class 0, 500 copies each: the class their wrong
+        # labels go to differs between images, and within one image the
+        # wrong labels keep to its own softmax (here nearly one class).
+        rng = np.random.default_rng(0)
+        images = rng.normal(size=(8, 50)) * 3.0
+        features = np.repeat(images, 500, axis=0)
+        labels = np.zeros(len(features), dtype=int)
+        noisy = noise.instance_dependent(
+            features, labels, 0.5, seed=1, num_classes=5
+        ).reshape(8, 500)
+        targets = [np.bincount(row, minlength=5)[1:] for row in noisy]
+        assert len({int(np.argmax(count)) for count in targets}) > 1
+        assert all(count.max() > 0.9 * count.sum() for count in targets)
+
+    def test_same_seed_same_labels(self):
+        features, labels = self.features_and_labels()
+        first = noise.instance_dependent(features, labels, 0.4, seed=2)
+        again = noise.instance_dependent(features, labels, 0.4, seed=2)
+        other = noise.instance_dependent(features, labels, 0.4, seed=3)
+        np.testing.assert_array_equal(first, again)
+        assert np.any(first != other)
+
+    def test_rejects_bad_input(self):
+        features, labels = self.features_and_labels()
+        with pytest.raises(ValueError, match="noise_rate"):
+            noise.instance_dependent(features, labels, 1.5, seed=0)
+        with pytest.raises(ValueError, match=r"features.shape=\(59, 2, 3\)"):
+            noise.instance_dependent(features[1:], labels, 0.4, seed=0)
+        features[0, 0, 0] = np.nan
+        with pytest.raises(ValueError, match="NaN"):
+            noise.instance_dependent(features, labels, 0.4, seed=0)

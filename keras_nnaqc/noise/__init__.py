@@ -3,6 +3,7 @@
 from keras_nnaqc.noise.corruption import actual_noise_rate
 from keras_nnaqc.noise.corruption import corrupt
 from keras_nnaqc.noise.corruption import empirical_transition
+from keras_nnaqc.noise.instance_dependent import instance_dependent
 from keras_nnaqc.noise.transition_matrices import NOISE_MODELS
 from keras_nnaqc.noise.transition_matrices import grouped
 from keras_nnaqc.noise.transition_matrices import named_transition

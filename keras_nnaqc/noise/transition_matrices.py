@@ -82,6 +82,9 @@ def sparse(num_classes, p, k=10, seed=None):
 def symmetric(num_classes, p):
     """Symmetric noise: a wrong label is equally likely to be any other class.
 
+    `p` counts only labels that change (Co-teaching's convention): a label
+    is kept with probability `1 - p`.
+
     Args:
         num_classes: Number of classes `L`, at least 2.
         p: Probability that a label is wrong, in [0, 1].
@@ -98,6 +101,9 @@ def symmetric(num_classes, p):
 
 def pair(num_classes, p):
     """Pair (flip) noise: a wrong label is always the next class.
+
+    As in Co-teaching (Han et al., 2018), `p` counts only labels that change:
+    class `i` becomes class `i + 1` with probability `p`.
 
     Args:
         num_classes: Number of classes `L`, at least 2.

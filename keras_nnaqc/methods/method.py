@@ -2,8 +2,11 @@ import dataclasses
 from collections.abc import Callable
 
 import keras
+import numpy as np
 from keras import ops
 
+from keras_nnaqc.methods.pruning import PRUNING_RULES
+from keras_nnaqc.methods.pruning import keep_masks
 from keras_nnaqc.methods.transition_estimation import estimate_transition
 from keras_nnaqc.models import NoisyLabelModel
 from keras_nnaqc.optimizers import fresh_optimizer
@@ -47,6 +50,9 @@ class Method:
         transition: Which transition matrix `build` receives: `None` (none),
             `"true"` (the true noise matrix, for genie-aided methods) or
             `"estimated"` (estimated from a plain model trained first).
+        prune: `None`, or a rule of `pruning.PRUNING_RULES`: train this
+            method first, drop the training and hold-out labels the rule
+            flags, and train it again on the rest (arrays only).
     """
 
     name: str
@@ -54,6 +60,7 @@ class Method:
     reference: str
     build: Callable
     transition: str = None
+    prune: str = None
 
     def train(
         self,
@@ -89,7 +96,7 @@ class Method:
         """
         histories = []
 
-        def fit(model, loss):
+        def fit(model, loss, x=x, noisy_labels=noisy_labels):
             model.compile(
                 optimizer=fresh_optimizer(optimizer),
                 loss=loss,
@@ -119,8 +126,12 @@ class Method:
             probabilities = ops.convert_to_numpy(ops.softmax(logits))
             transition = estimate_transition(probabilities)
 
+        if self.prune is not None:
+            x, noisy_labels, fit_kwargs = self._pruned(
+                fit, build_base_model, x, noisy_labels, num_classes, fit_kwargs
+            )
         model, loss = self.build(build_base_model(), num_classes, transition)
-        fit(model, loss)
+        fit(model, loss, x, noisy_labels)
         if isinstance(model, NoisyLabelModel):
             transition = model.noise_layer.transition_matrix()
             clean_model = model.clean_model()
@@ -129,3 +140,40 @@ class Method:
         return TrainedModel(
             self.name, clean_model, model, histories, transition
         )
+
+    def _pruned(self, fit, build_base_model, x, labels, num_classes, kwargs):
+        """`x`, `labels` and the hold-out of `kwargs` without what this
+        method's pruning rule flags."""
+        if self.prune not in PRUNING_RULES or self.transition is not None:
+            raise ValueError(
+                f"Method {self.name!r}: `prune` must be one of "
+                f"{PRUNING_RULES}, for a method without a transition "
+                f"matrix. Received: prune={self.prune!r}, "
+                f"transition={self.transition!r}"
+            )
+        if not isinstance(x, np.ndarray) or labels is None:
+            raise ValueError(
+                f"Method {self.name!r} prunes labels, so it needs `x` and "
+                "`noisy_labels` as NumPy arrays. Received: "
+                f"x of type {type(x).__name__}"
+            )
+        validation = kwargs.get("validation_data")
+        keep, keep_validation = keep_masks(
+            self.prune,
+            fit,
+            lambda: self.build(build_base_model(), num_classes, None),
+            x,
+            labels,
+            validation,
+        )
+        labels = np.asarray(labels)
+        if validation is not None:
+            inputs, given = validation[:2]
+            kwargs = {
+                **kwargs,
+                "validation_data": (
+                    inputs[keep_validation],
+                    np.asarray(given)[keep_validation],
+                ),
+            }
+        return x[keep], labels[keep], kwargs

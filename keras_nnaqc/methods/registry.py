@@ -185,6 +185,25 @@ _METHODS = [
         ),
     ),
     Method(
+        "confident_learning",
+        "confident learning: cleanlab's find_label_issues on 5-fold "
+        "cross-validated probabilities of the base model, then the base "
+        "model retrained on the rest (hold-out cleaned alike)",
+        "Northcutt et al., 2021, arXiv:1911.00068 (cleanlab)",
+        _plain,
+        prune="confident_learning",
+    ),
+    Method(
+        "nnaqc_prune",
+        "NNAQC, then NNAQC again without the labels its label_issues "
+        "flags (hold-out cleaned alike)",
+        "this package: a user's workflow",
+        _noise_aware(
+            lambda num_classes: "nonlinear", warmup=BETA_WARMUP_EPOCHS
+        ),
+        prune="label_issues",
+    ),
+    Method(
         "gce",
         f"generalized cross-entropy (Keras core), q = {GCE_Q}",
         "Zhang and Sabuncu, 2018, arXiv:1805.07836",

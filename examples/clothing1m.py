@@ -58,7 +58,7 @@ def split(name, **options):
     return keras_nnaqc.datasets.load(
         "clothing1m",
         split=name,
-        noise=args.noise if name.endswith("train") else 0.0,
+        noise_rate=args.noise if name.endswith("train") else 0.0,
         seed=args.seed,
         batch_size=args.batch_size,
         data_dir=args.data_dir,

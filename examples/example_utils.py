@@ -107,7 +107,7 @@ def load_splits(args, name, test_split="test", validation_split=0.1, **options):
         **options,
     }
     noisy = {
-        "noise": args.noise,
+        "noise_rate": args.noise,
         "train_size": args.train_size,
         "validation_split": validation_split,
     }

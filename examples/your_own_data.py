@@ -54,7 +54,7 @@ with it; by default the labels are used as they are.
 size = (args.image_size, args.image_size)
 common = {
     "image_size": size,
-    "noise": args.noise,
+    "noise_rate": args.noise,
     "seed": args.seed,
     "batch_size": args.batch_size,
     "validation_split": 0.2,

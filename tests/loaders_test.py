@@ -34,7 +34,7 @@ class TfdsLoaderTest(TestCase):
     )
     def test_in_memory_datasets(self, name, shape, classes):
         with tfds.testing.mock_data(num_examples=300):
-            train = datasets.load(name, noise=0.5, batch_size=32, seed=1)
+            train = datasets.load(name, noise_rate=0.5, batch_size=32, seed=1)
             test = datasets.load(name, split="test", batch_size=32)
         images, labels = next(iter(train.dataset))
         self.assertEqual(tuple(images.shape), (32, *shape))
@@ -48,9 +48,10 @@ class TfdsLoaderTest(TestCase):
 
     def test_noisy_labels_fixed_across_epochs_and_runs(self):
         with tfds.testing.mock_data(num_examples=200):
-            first = datasets.load("cifar10", noise=0.5, seed=3, batch_size=16)
-            again = datasets.load("cifar10", noise=0.5, seed=3, batch_size=16)
-            other = datasets.load("cifar10", noise=0.5, seed=4, batch_size=16)
+            common = {"noise_rate": 0.5, "batch_size": 16}
+            first = datasets.load("cifar10", seed=3, **common)
+            again = datasets.load("cifar10", seed=3, **common)
+            other = datasets.load("cifar10", seed=4, **common)
         epoch_one = image_label_pairs(first.dataset)
         self.assertEqual(len(epoch_one), 200)
         self.assertEqual(image_label_pairs(first.dataset), epoch_one)
@@ -59,7 +60,7 @@ class TfdsLoaderTest(TestCase):
 
     def test_subsets_and_held_out_part_share_the_noise(self):
         common = {
-            "noise": 0.4,
+            "noise_rate": 0.4,
             "seed": 2,
             "train_size": 150,
             "validation_split": 0.2,
@@ -98,15 +99,18 @@ class TfdsLoaderTest(TestCase):
 
     def test_cifar_n_rejects_synthetic_noise_and_unknown_labels(self):
         with tfds.testing.mock_data(num_examples=10):
-            with pytest.raises(ValueError, match="noise=0.3"):
-                datasets.load("cifar10_n", noise=0.3)
+            with pytest.raises(ValueError, match="noise_rate=0.3"):
+                datasets.load("cifar10_n", noise_rate=0.3)
             with pytest.raises(ValueError, match="noisy_label='best'"):
                 datasets.load("cifar10_n", noisy_label="best")
 
     def test_imagenet_stream_with_sparse_noise(self):
         with tfds.testing.mock_data(num_examples=40):
             train = datasets.load(
-                "imagenet2012", noise=0.5, image_size=(32, 32), batch_size=8
+                "imagenet2012",
+                noise_rate=0.5,
+                image_size=(32, 32),
+                batch_size=8,
             )
         images, labels = next(iter(train.dataset))
         self.assertEqual(tuple(images.shape), (8, 32, 32, 3))
@@ -141,9 +145,25 @@ class LocalFilesTest(TestCase):
             x_test=x_test[:20],
             y_test=y_test[:20],
         )
-        train = datasets.load("mnist", data_dir=path, noise=0.3)
+        train = datasets.load("mnist", data_dir=path, noise_rate=0.3)
         self.assertEqual(train.images.shape, (50, 28, 28, 1))
         np.testing.assert_array_equal(train.clean_labels, y_train[:50])
+
+    def test_cifar10_from_a_local_file(self, tmp_path):
+        path = str(tmp_path / "cifar10.npz")
+        rng = np.random.default_rng(0)
+        x_test = rng.integers(0, 256, (20, 32, 32, 3)).astype("uint8")
+        y_test = rng.integers(0, 10, (20, 1)).astype("uint8")
+        np.savez(
+            path, x_train=x_test[:5], y_train=y_test[:5], x_test=x_test,
+            y_test=y_test,
+        )  # fmt: skip
+        test = datasets.load("cifar10", "test", data_dir=path, shuffle=False)
+        np.testing.assert_array_equal(test.images, x_test)
+        np.testing.assert_array_equal(test.clean_labels, y_test[:, 0])
+        self.assertEqual((len(test), test.num_classes), (20, 10))
+        with pytest.raises(ValueError, match="split='validation'"):
+            datasets.load("cifar10", "validation", data_dir=path)
 
     def test_clothing1m_splits(self, tmp_path):
         noisy, clean = write_clothing1m(str(tmp_path))
@@ -200,7 +220,11 @@ class LocalFilesTest(TestCase):
         for name, count in [("cats", 6), ("dogs", 4)]:
             for i in range(count):
                 write_image(str(tmp_path / name / f"{i}.jpg"), 20 * i)
-        common = {"image_size": (16, 16), "validation_split": 0.3, "noise": 0.5}
+        common = {
+            "image_size": (16, 16),
+            "validation_split": 0.3,
+            "noise_rate": 0.5,
+        }
         train = datasets.load_image_directory(
             tmp_path, subset="training", **common
         )
@@ -233,7 +257,7 @@ class GroupedNoiseTest(TestCase):
             np.zeros((1200, 2, 2, 1), np.uint8),
             labels,
             num_classes=12,
-            noise=0.6,
+            noise_rate=0.6,
             noise_model="grouped",
             groups=groups,
         )
@@ -244,3 +268,44 @@ class GroupedNoiseTest(TestCase):
         across = groups[:, None] != groups[None, :]
         self.assertTrue(np.all(loaded.transition_matrix[across] == 0))
         self.assertAllClose(loaded.transition_matrix.diagonal(), [0.4] * 12)
+
+
+class NoiseRateRenameTest(TestCase):
+    """`noise` still works for a release, with a warning, as `noise_rate`."""
+
+    def test_old_keyword_warns_and_draws_the_same_labels(self, tmp_path):
+        (x_train, y_train), (x_test, y_test) = datasets.load_mnist_subset()
+        path = str(tmp_path / "mnist.npz")
+        np.savez(
+            path, x_train=x_train[:200], y_train=y_train[:200],
+            x_test=x_test[:10], y_test=y_test[:10],
+        )  # fmt: skip
+        for name in ("cats", "dogs"):
+            for i in range(4):
+                write_image(str(tmp_path / "folder" / name / f"{i}.jpg"), i)
+        calls = {
+            datasets.load: ("mnist", "train", {"data_dir": path}),
+            datasets.load_arrays: (x_train[:200], y_train[:200], {}),
+            datasets.load_image_directory: (tmp_path / "folder", {}),
+        }
+        for function, (*args, kwargs) in calls.items():
+            renamed = function(*args, noise_rate=0.5, seed=1, **kwargs)
+            with pytest.warns(DeprecationWarning, match="noise_rate=0.5"):
+                old = function(*args, noise=0.5, seed=1, **kwargs)
+            np.testing.assert_array_equal(
+                old.noisy_labels, renamed.noisy_labels
+            )
+            self.assertTrue(old.actual_noise > 0)
+            np.testing.assert_array_equal(
+                old.transition_matrix, renamed.transition_matrix
+            )
+
+    def test_old_and_new_keyword_together_are_refused(self):
+        with pytest.raises(ValueError, match="noise=0.5, noise_rate=0.3"):
+            datasets.load_arrays(
+                np.zeros((4, 2, 2, 1)), [0, 1, 0, 1], noise_rate=0.3, noise=0.5
+            )
+
+    def test_rate_out_of_range_names_the_argument(self):
+        with pytest.raises(ValueError, match="Received: noise_rate=1.5"):
+            datasets.load_arrays(np.zeros((4, 2, 2, 1)), [0, 1, 0, 1], 2, 1.5)

@@ -136,7 +136,7 @@ class OneNoisyDataPathTest(TestCase):
             "mnist", 0.5, train_size=2000, seed=3, data_path=str(path)
         )
         loader = datasets.load(
-            "mnist", noise=0.5, train_size=2000, seed=3, data_dir=str(path)
+            "mnist", noise_rate=0.5, train_size=2000, seed=3, data_dir=str(path)
         )
         self.assertTrue(np.array_equal(runner["noisy_labels"], expected))
         self.assertTrue(np.array_equal(loader.noisy_labels, expected))

@@ -21,7 +21,7 @@ sys.modules["tensorflow"] = None
 import numpy as np, keras, keras_nnaqc
 data = keras_nnaqc.datasets.load_arrays(
     np.random.rand(64, 8, 8, 1).astype("float32"), np.arange(64) % 4,
-    noise=0.3, batch_size=16, augment=True,
+    noise_rate=0.3, batch_size=16, augment=True,
 )
 base = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Flatten(),
                          keras.layers.Dense(4)])

@@ -1,9 +1,9 @@
 """The paper's datasets and your own, with label noise drawn once."""
 
 from keras_nnaqc.datasets.catalog import DATASETS
-from keras_nnaqc.datasets.catalog import load
-from keras_nnaqc.datasets.catalog import load_arrays
-from keras_nnaqc.datasets.catalog import load_image_directory
+from keras_nnaqc.datasets.loader import load
+from keras_nnaqc.datasets.loader import load_arrays
+from keras_nnaqc.datasets.loader import load_image_directory
 from keras_nnaqc.datasets.mnist import load_mnist
 from keras_nnaqc.datasets.mnist import load_mnist_subset
 from keras_nnaqc.datasets.noisy_dataset import NoisyDataset

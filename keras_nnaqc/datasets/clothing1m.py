@@ -11,8 +11,11 @@ import os
 import numpy as np
 
 from keras_nnaqc.datasets.noisy_dataset import UNKNOWN_LABEL
+from keras_nnaqc.datasets.splits import FileSplit
 
 NUM_CLASSES = 14
+# The name of the release's noisy labels, for `load`'s `noisy_label`.
+NOISY_LABEL_SET = "noisy"
 LABEL_FILES = ("noisy_label_kv.txt", "clean_label_kv.txt")
 # split name: (key list, whose labels the split trains on)
 SPLITS = {
@@ -33,9 +36,9 @@ def read_split(directory, split):
             10K).
 
     Returns:
-        `(paths, clean_labels, labels)`: the labels the split trains on
-        (noisy for `"noisy_train"`) and the clean ones (`-1` where the
-        release gives none).
+        A `FileSplit`: its clean labels (`-1` where the release gives
+        none) and, for `"noisy_train"`, its noisy labels as the set
+        `"noisy"`.
     """
     if split not in SPLITS:
         raise ValueError(
@@ -68,14 +71,14 @@ def read_split(directory, split):
             f"{key_file} lists images without a {source} label, e.g. "
             f"{unlabelled[0]!r}. Received: {len(unlabelled)} such images"
         )
-    paths = [os.path.join(str(directory), key) for key in keys]
-    clean_labels = np.array([clean.get(key, UNKNOWN_LABEL) for key in keys])
-    labels = (
-        clean_labels
-        if source == "clean"
-        else np.array([noisy[k] for k in keys])
+    noisy_labels = {}
+    if source == "noisy":
+        noisy_labels[NOISY_LABEL_SET] = np.array([noisy[k] for k in keys])
+    return FileSplit(
+        paths=[os.path.join(str(directory), key) for key in keys],
+        clean_labels=np.array([clean.get(key, UNKNOWN_LABEL) for key in keys]),
+        noisy_labels=noisy_labels,
     )
-    return paths, clean_labels, labels
 
 
 def _read_key_values(directory, name):

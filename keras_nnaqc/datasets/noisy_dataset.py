@@ -1,4 +1,5 @@
 import dataclasses
+import typing
 from collections.abc import Callable
 
 import numpy as np
@@ -7,10 +8,14 @@ from keras_nnaqc import noise
 from keras_nnaqc.validation import check_labels
 from keras_nnaqc.validation import check_probability
 
+if typing.TYPE_CHECKING:
+    import keras
+    import tensorflow as tf
+
 UNKNOWN_LABEL = -1
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class NoisyDataset:
     """A dataset split ready for `fit`, with its clean and noisy labels.
 
@@ -42,16 +47,16 @@ class NoisyDataset:
 
     name: str
     split: str
-    dataset: object
+    dataset: "tf.data.Dataset | keras.utils.PyDataset"
     clean_labels: np.ndarray
     noisy_labels: np.ndarray
     num_classes: int
-    transition_matrix: object = None
-    coarse_labels: object = None
-    images: object = None
-    ordered: Callable = None
-    class_names: object = None
-    paths: object = None
+    transition_matrix: np.ndarray | None = None
+    coarse_labels: np.ndarray | None = None
+    images: np.ndarray | None = None
+    ordered: Callable | None = None
+    class_names: list[str] | None = None
+    paths: np.ndarray | None = None
 
     @property
     def actual_noise(self):
@@ -94,7 +99,7 @@ def add_noise(clean_labels, num_classes, rate, noise_model, seed, groups=None):
     )
     ```
     """
-    rate = check_probability("noise", rate)
+    rate = check_probability("rate", rate)
     clean_labels = check_labels(clean_labels, num_classes, name="clean_labels")
     if rate == 0:
         return clean_labels.copy(), None

@@ -125,9 +125,10 @@ def _run(args):
             output_dir=args.output_dir,
         )
     elif args.command == "methods":
+        width = max(map(len, methods.names())) + 2
         for name in methods.names():
             method = methods.get(name)
-            print(f"{name:<16}{method.summary} ({method.reference})")
+            print(f"{name:<{width}}{method.summary} ({method.reference})")
     elif args.command == "run":
         from keras_nnaqc.reproduction import run_experiment
 

@@ -86,10 +86,27 @@ class CommandLineTest(TestCase):
         self.assertEqual((result["method"], result["seed"]), ("base", 2))
         self.assertEqual(read_results(out), [result])
 
+    @pytest.mark.parametrize("noise_model", ["pair", "idn"])
+    def test_run_with_harder_noise(self, noise_model, capsys):
+        arguments = ["run", "--dataset", "mnist_subset", "--method", "genie"]
+        arguments += ["--noise-model", noise_model, "--noise", "0.4"]
+        cli.main(arguments + ["--train-size", "500", "--epochs", "1"])
+        result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        self.assertEqual(result["noise_model"], noise_model)
+        # Both count only changed labels: 200 expected of 500, binomial
+        # deviation 11.
+        self.assertTrue(0.33 < result["actual_noise"] < 0.47)
+        # The genie's matrix: pair's own, or the draw's empirical one.
+        matrix = result["transition_matrix"]
+        self.assertTrue(abs(1 - matrix[0][0] - 0.4) < 0.15)
+        if noise_model == "pair":
+            self.assertEqual((matrix[0][1], matrix[0][2]), (0.4, 0.0))
+
     def test_methods_lists_every_method(self, capsys):
         cli.main(["methods"])
         printed = capsys.readouterr().out
-        for name in ("base", "forward", "nnaqc", "regu_nnaqc", "gce"):
+        names = ("base", "forward", "nnaqc", "regu_nnaqc", "gce")
+        for name in (*names, "confident_learning", "nnaqc_prune"):
             self.assertTrue(f"\n{name} " in "\n" + printed)
 
 

@@ -283,3 +283,29 @@ class InstanceDependentTest:
         features[0, 0, 0] = np.nan
         with pytest.raises(ValueError, match="NaN"):
             noise.instance_dependent(features, labels, 0.4, seed=0)
+
+
+class AddNoiseTest:
+    def test_idn_draws_from_the_seed_streams_with_its_empirical_matrix(self):
+        from keras_nnaqc.datasets import add_noise
+        from keras_nnaqc.datasets.noisy_dataset import seed_streams
+
+        rng = np.random.default_rng(0)
+        features = rng.normal(size=(300, 5))
+        labels = rng.integers(0, 3, 300)
+        noisy, matrix = add_noise(labels, 3, 0.3, "idn", 4, features=features)
+        expected = noise.instance_dependent(
+            features, labels, 0.3, seed=seed_streams(4)[2], num_classes=3
+        )
+        np.testing.assert_array_equal(noisy, expected)
+        counts = np.zeros((3, 3))
+        np.add.at(counts, (labels, noisy), 1)
+        np.testing.assert_allclose(matrix, counts / counts.sum(1, keepdims=1))
+
+    def test_idn_needs_features_and_has_no_matrix(self):
+        from keras_nnaqc.datasets import add_noise
+
+        with pytest.raises(ValueError, match="features=None"):
+            add_noise(np.arange(4) % 2, 2, 0.3, "idn", 0)
+        with pytest.raises(ValueError, match="instance_dependent"):
+            noise.named_transition("idn", 3, 0.3)

@@ -13,7 +13,8 @@ from keras_nnaqc.testing import TestCase
 
 WITHOUT_OPTIONAL_PACKAGES = """
 import sys
-for name in ("tensorflow", "tensorflow_datasets", "keras_tuner", "matplotlib"):
+for name in ("tensorflow", "tensorflow_datasets", "keras_tuner", "matplotlib",
+             "cleanlab"):
     sys.modules[name] = None  # makes `import name` fail
 import numpy as np, keras, keras_nnaqc
 x = np.random.rand(32, 6).astype("float32")

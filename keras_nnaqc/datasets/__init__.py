@@ -8,3 +8,14 @@ from keras_nnaqc.datasets.mnist import load_mnist
 from keras_nnaqc.datasets.mnist import load_mnist_subset
 from keras_nnaqc.datasets.noisy_dataset import NoisyDataset
 from keras_nnaqc.datasets.noisy_dataset import add_noise
+
+__all__ = [
+    "DATASETS",
+    "load",
+    "load_arrays",
+    "load_image_directory",
+    "load_mnist",
+    "load_mnist_subset",
+    "NoisyDataset",
+    "add_noise",
+]

@@ -72,7 +72,15 @@ class NoisyDataset:
         return len(self.noisy_labels)
 
 
-def add_noise(clean_labels, num_classes, rate, noise_model, seed, groups=None):
+def add_noise(
+    clean_labels,
+    num_classes,
+    rate,
+    noise_model,
+    seed,
+    groups=None,
+    features=None,
+):
     """Draws noisy labels once, reproducibly from `seed`.
 
     The one way the package draws synthetic noisy labels: `nnaqc run`,
@@ -87,9 +95,13 @@ def add_noise(clean_labels, num_classes, rate, noise_model, seed, groups=None):
         seed: Seed of the noise matrix and of the draw.
         groups: Group of each class, for the `"grouped"` model. Defaults
             to `None`.
+        features: The inputs, one per label, for the `"idn"` model
+            (`noise.instance_dependent`). Defaults to `None`.
 
     Returns:
-        `(noisy_labels, transition_matrix)`; the matrix is `None` at rate 0.
+        `(noisy_labels, transition_matrix)`; the matrix is `None` at rate 0,
+        and for `"idn"` the empirical clean-to-noisy matrix of the draw
+        (there is no single true one).
 
     Example:
 
@@ -104,6 +116,22 @@ def add_noise(clean_labels, num_classes, rate, noise_model, seed, groups=None):
     if rate == 0:
         return clean_labels.copy(), None
     _, matrix_seed, draw_seed, _ = seed_streams(seed)
+    if noise_model == "idn":
+        if features is None:
+            raise ValueError(
+                "Instance-dependent noise (`idn`) depends on each input: "
+                "pass `features`. Received: features=None"
+            )
+        noisy = noise.instance_dependent(
+            features,
+            clean_labels,
+            rate,
+            seed=draw_seed,
+            num_classes=num_classes,
+        )
+        return noisy, noise.empirical_transition(
+            clean_labels, noisy, num_classes
+        )
     matrix = noise.named_transition(
         noise_model,
         num_classes,

@@ -11,3 +11,17 @@ from keras_nnaqc.noise.transition_matrices import pair
 from keras_nnaqc.noise.transition_matrices import sparse
 from keras_nnaqc.noise.transition_matrices import symmetric
 from keras_nnaqc.noise.transition_matrices import uniform_simplex
+
+__all__ = [
+    "actual_noise_rate",
+    "corrupt",
+    "empirical_transition",
+    "instance_dependent",
+    "NOISE_MODELS",
+    "grouped",
+    "named_transition",
+    "pair",
+    "sparse",
+    "symmetric",
+    "uniform_simplex",
+]

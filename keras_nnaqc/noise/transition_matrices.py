@@ -161,7 +161,9 @@ def grouped(groups, p, seed):
     return matrix
 
 
-NOISE_MODELS = ("uniform_simplex", "sparse", "symmetric", "pair", "grouped")
+NOISE_MODELS = (
+    "uniform_simplex", "sparse", "symmetric", "pair", "grouped", "idn",
+)  # fmt: skip
 
 
 def named_transition(noise_model, num_classes, p, seed=None, groups=None):
@@ -170,7 +172,8 @@ def named_transition(noise_model, num_classes, p, seed=None, groups=None):
     Args:
         noise_model: One of `"uniform_simplex"` (eq. 1), `"sparse"` (errors
             over 10 random classes), `"symmetric"`, `"pair"` or `"grouped"`
-            (errors within `groups`).
+            (errors within `groups`); `"idn"` has no matrix (see
+            `instance_dependent`).
         num_classes: Number of classes `L`.
         p: Probability that a label is wrong, in [0, 1].
         seed: Seed of the random models. Defaults to `None`.
@@ -194,6 +197,13 @@ def named_transition(noise_model, num_classes, p, seed=None, groups=None):
                 f"{num_classes} classes. Received: groups={groups!r}"
             )
         return grouped(groups, p, seed=seed)
+    if noise_model == "idn":
+        raise ValueError(
+            "Instance-dependent noise depends on each image, so it has no "
+            "transition matrix: draw it with `noise.instance_dependent("
+            "features, labels, noise_rate, seed)`. Received: "
+            "noise_model='idn'"
+        )
     raise ValueError(
         f"`noise_model` must be one of {NOISE_MODELS}. Received: "
         f"noise_model={noise_model!r}"

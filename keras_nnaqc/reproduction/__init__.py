@@ -18,3 +18,17 @@ from keras_nnaqc.reproduction.settings import get_setting
 from keras_nnaqc.reproduction.tables import markdown_table
 from keras_nnaqc.reproduction.tables import read_results
 from keras_nnaqc.reproduction.tables import summarize
+
+__all__ = [
+    "run_grid",
+    "write_report",
+    "paper_error",
+    "load_noisy_data",
+    "run_experiment",
+    "true_transition",
+    "SETTINGS",
+    "get_setting",
+    "markdown_table",
+    "read_results",
+    "summarize",
+]

@@ -203,7 +203,12 @@ def load_noisy_data(
     if human_labels is None:
         noise_rate = DEFAULT_NOISE_RATE if noise_rate is None else noise_rate
         noisy_labels, phi = add_noise(
-            y_train, setting.num_classes, noise_rate, noise_model, seed
+            y_train,
+            setting.num_classes,
+            noise_rate,
+            noise_model,
+            seed,
+            features=x_train,
         )
         if phi is None:  # clean labels
             phi = np.eye(setting.num_classes)

@@ -10,3 +10,9 @@ except ImportError as error:
 from keras_nnaqc.tuning.cross_validation import CrossValidationTuner
 from keras_nnaqc.tuning.cross_validation import kfold_splits
 from keras_nnaqc.tuning.hypermodel import NNAQCHyperModel
+
+__all__ = [
+    "CrossValidationTuner",
+    "kfold_splits",
+    "NNAQCHyperModel",
+]

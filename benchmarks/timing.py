@@ -52,6 +52,6 @@ def build_variant(variant, base_model):
             loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         )
         return base_model
-    model = NoisyLabelModel(base_model, noise=variant, from_logits=True)
+    model = NoisyLabelModel(base_model, noise_layer=variant, from_logits=True)
     model.compile(optimizer="adam")
     return model

@@ -25,9 +25,7 @@ CONFIDENT_CLASS, CONFIDENCE = 3, 0.9
 
 def denoising_operator(layer, clean):
     """The Jacobian d(noisy probabilities) / d(clean probabilities)."""
-    kernel = layer.kernel_speed * keras.ops.convert_to_numpy(
-        layer.kernel
-    ).astype(np.float64)
+    kernel = keras.ops.convert_to_numpy(layer.weight_matrix).astype(np.float64)
     if layer.mode == "linear":
         transition = np.exp(kernel - kernel.max(axis=1, keepdims=True))
         return (transition / transition.sum(axis=1, keepdims=True)).T
@@ -57,7 +55,7 @@ def main():
         keras.utils.set_random_seed(0)
         model = keras_nnaqc.NoisyLabelModel(
             keras_nnaqc.architectures.mnist_cnn(),
-            noise=keras_nnaqc.NoiseAdaptationLayer(mode=mode),
+            noise_layer=keras_nnaqc.NoiseAdaptationLayer(mode=mode),
             beta_warmup_epochs=0,
         )
         model.compile(optimizer=keras.optimizers.Adam(1e-3))

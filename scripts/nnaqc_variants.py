@@ -71,8 +71,9 @@ class RampedNoiseHead(NoiseAdaptationLayer):
         self.offset.assign(self.offset + (self.speed - speed) * self.kernel)
         self.speed.assign(speed)
 
-    def _weights_matrix(self, kernel):
-        return self.offset + self.speed * ops.cast(kernel, "float32")
+    @property
+    def weight_matrix(self):
+        return self.offset + self.speed * ops.cast(self.kernel, "float32")
 
 
 class SpeedUp(keras.callbacks.Callback):
@@ -124,7 +125,7 @@ def variant(spec):
             head = RampedNoiseHead(kernel_initializer=initializer)
             model = RampedNoisyLabelModel(
                 base_model,
-                noise=head,
+                noise_layer=head,
                 speed_up=SpeedUp(head, speed, ramp),
                 **loss_settings,
             )
@@ -132,7 +133,9 @@ def variant(spec):
             head = NoiseAdaptationLayer(
                 kernel_speed=speed, kernel_initializer=initializer
             )
-            model = NoisyLabelModel(base_model, noise=head, **loss_settings)
+            model = NoisyLabelModel(
+                base_model, noise_layer=head, **loss_settings
+            )
         return model, None
 
     changes = "".join(

@@ -60,7 +60,7 @@ class DiagonallyDominantTest(TestCase):
             model = keras.Sequential([keras.Input((4,)), head])
             model.compile(optimizer=keras.optimizers.SGD(1.0), loss="mse")
             model.fit(inputs, targets, batch_size=4, verbose=0)
-            return 10.0 * to_numpy(head.kernel)
+            return to_numpy(head.weight_matrix)
 
         free = trained_w(None)
         assert free[0, 1] > free[0, 0]

@@ -20,7 +20,7 @@ def build():
                              keras.layers.Dense(16, activation="relu"),
                              keras.layers.Dense(4)])
     head = keras_nnaqc.NoiseAdaptationLayer(mode="linear", trace_penalty=0.1)
-    model = keras_nnaqc.NoisyLabelModel(base, noise=head)
+    model = keras_nnaqc.NoisyLabelModel(base, noise_layer=head)
     model.compile(optimizer=keras.optimizers.SGD(0.1))
     return model
 

@@ -77,7 +77,9 @@ class DeterminismTest(TestCase):
             labels = noise.corrupt(
                 np.arange(64) % 4, noise.uniform_simplex(4, 0.5, seed=3), seed=4
             )
-            model = build_model(noise=NoiseAdaptationLayer(dropout=0.3, seed=5))
+            model = build_model(
+                noise_layer=NoiseAdaptationLayer(dropout=0.3, seed=5)
+            )
             model.fit(X, labels, epochs=2, batch_size=16, verbose=0)
             runs.append((labels, weights(model)))
         np.testing.assert_array_equal(runs[0][0], runs[1][0])
@@ -92,7 +94,7 @@ class StabilityTest(TestCase):
         base = keras.Sequential(
             [keras.Input((6,)), keras.layers.Dense(num_classes)]
         )
-        model = NoisyLabelModel(base, noise=mode)
+        model = NoisyLabelModel(base, noise_layer=mode)
         model.compile(optimizer="adam")
         same_label = np.full(len(X), num_classes - 1)
         history = model.fit(X, same_label, epochs=2, batch_size=16, verbose=0)
@@ -104,7 +106,7 @@ class StabilityTest(TestCase):
 class SafeModeTest(TestCase):
     def test_everything_saved_loads_in_safe_mode(self, tmp_path):
         model = build_model(
-            noise=NoiseAdaptationLayer(
+            noise_layer=NoiseAdaptationLayer(
                 mode="linear", dropout=0.2, trace_penalty=0.1, seed=1
             ),
             beta_warmup_epochs=2,

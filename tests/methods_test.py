@@ -110,7 +110,7 @@ class RegistryTest(TestCase):
         self.assertEqual(
             settings(default), (0.9, 2, 10.0, "DiagonallyDominant")
         )
-        linear = NoisyLabelModel(small_base(), noise="linear")
+        linear = NoisyLabelModel(small_base(), noise_layer="linear")
         self.assertEqual(settings(linear), (0.9, 2, 1.0, "NoneType"))
         for name, expected in (
             ("nnaqc", settings(default)),

@@ -102,6 +102,64 @@ class NoiseAdaptationLayerTest(TestCase):
         )
         self.assertAllClose(from_phi.transition_matrix(), phi, atol=1e-6)
 
+    @pytest.mark.parametrize("mode", ["nonlinear", "linear"])
+    def test_weight_matrix_is_w(self, mode):
+        # W = kernel_speed * kernel; for the linear head its row softmax
+        # (the paper's column softmax) is the transition matrix.
+        layer = built_layer(mode, kernel_speed=4.0)
+        weights = layer.weight_matrix
+        self.assertEqual(
+            keras.backend.standardize_dtype(weights.dtype), "float32"
+        )
+        self.assertAllClose(weights, 4.0 * KERNEL, atol=0, rtol=0)
+        self.assertAllClose(
+            layer.transition_matrix(),
+            numpy_softmax(4.0 * KERNEL, axis=1),
+            atol=1e-6,
+        )
+        if mode == "nonlinear":
+            # The noisy-label logits are y_hat @ W.
+            self.assertAllClose(
+                layer.noisy_logits(np.log(CLEAN)),
+                CLEAN @ (4.0 * KERNEL),
+                atol=1e-5,
+            )
+        else:
+            self.assertAllClose(
+                layer(CLEAN),
+                CLEAN @ numpy_softmax(4.0 * KERNEL, axis=1),
+                atol=1e-6,
+            )
+
+    def test_weight_matrix_under_mixed_precision_is_float32(self):
+        with mixed_precision("mixed_float16"):
+            layer = built_layer("nonlinear")
+        weights = layer.weight_matrix
+        self.assertEqual(
+            keras.backend.standardize_dtype(weights.dtype), "float32"
+        )
+        self.assertAllClose(weights, KERNEL, atol=0, rtol=0)
+
+    def test_weight_matrix_drives_the_output_and_the_penalty(self):
+        # A subclass that parameterises W otherwise overrides the property.
+        class ShiftedHead(NoiseAdaptationLayer):
+            @property
+            def weight_matrix(self):
+                return super().weight_matrix + 1.0
+
+        layer = ShiftedHead(mode="linear", trace_penalty=0.3)
+        layer.build((None, 5))
+        layer.kernel.assign(KERNEL)
+        shifted = KERNEL + 1.0
+        self.assertAllClose(
+            layer(CLEAN), numpy_noise_head(CLEAN, shifted, "linear"), atol=1e-6
+        )
+        self.assertAllClose(
+            layer.losses[0],
+            0.3 * np.trace(numpy_softmax(shifted, axis=1)),
+            atol=1e-6,
+        )
+
     @pytest.mark.parametrize("speed", [1.0, 10.0])
     def test_adam_moves_w_kernel_speed_times_as_far(self, speed):
         # Adam's first step moves every variable by about its learning
@@ -112,10 +170,10 @@ class NoiseAdaptationLayerTest(TestCase):
             optimizer=keras.optimizers.Adam(0.01),
             loss="categorical_crossentropy",
         )
-        start = speed * to_numpy(layer.kernel)
+        start = to_numpy(layer.weight_matrix)
         target = numpy_softmax(RNG.normal(size=(4, 5)) * 3)
         model.fit(CLEAN, target, batch_size=4, epochs=1, verbose=0)
-        moved = np.abs(speed * to_numpy(layer.kernel) - start)
+        moved = np.abs(to_numpy(layer.weight_matrix) - start)
         self.assertAllClose(moved.max(), 0.01 * speed, rtol=1e-3)
 
     def test_from_transition_matrix(self):
@@ -170,7 +228,9 @@ class NoiseAdaptationLayerTest(TestCase):
                 ]
             )
             head = NoiseAdaptationLayer(mode="linear", dropout=0.5, seed=2)
-            model = NoisyLabelModel(base, noise=head, beta_warmup_epochs=0)
+            model = NoisyLabelModel(
+                base, noise_layer=head, beta_warmup_epochs=0
+            )
             model.compile(optimizer=keras.optimizers.SGD(1e-4))
             self.assertEqual(head.input_dropout.compute_dtype, "float32")
             model.fit(x, y, batch_size=16, epochs=4, verbose=0)
@@ -253,3 +313,5 @@ class NoiseAdaptationLayerTest(TestCase):
     def test_transition_matrix_needs_a_built_layer(self):
         with pytest.raises(ValueError, match="built"):
             NoiseAdaptationLayer().transition_matrix()
+        with pytest.raises(ValueError, match="built"):
+            _ = NoiseAdaptationLayer().weight_matrix

@@ -1,3 +1,4 @@
+import contextlib
 import importlib.util
 import json
 import warnings
@@ -29,6 +30,20 @@ def small_base(activation=None, num_classes=4):
             keras.layers.Dense(num_classes, activation=activation),
         ]
     )
+
+
+@contextlib.contextmanager
+def edited_config(path):
+    """Rewrites the model config in the `.keras` file at `path` as the
+    `with` block edits it."""
+    with zipfile.ZipFile(path) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    config = json.loads(files["config.json"])
+    yield config["config"]
+    files["config.json"] = json.dumps(config).encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
 
 
 class Batches(keras.utils.PyDataset):
@@ -89,7 +104,7 @@ def logits_model(clean_logits, kernel, mode, speed=1.0, **kwargs):
     )
     head = NoiseAdaptationLayer(mode=mode, kernel_speed=speed)
     kwargs.setdefault("beta_warmup_epochs", 0)
-    model = NoisyLabelModel(base, noise=head, from_logits=True, **kwargs)
+    model = NoisyLabelModel(base, noise_layer=head, from_logits=True, **kwargs)
     model.build((None, count))
     base.layers[0].kernel.assign(clean_logits)
     model.noise_layer.kernel.assign(kernel / speed)
@@ -97,9 +112,8 @@ def logits_model(clean_logits, kernel, mode, speed=1.0, **kwargs):
 
 
 def head_weights(model):
-    """The noise head's `W`: its variable times its speed."""
-    head = model.noise_layer
-    return head.kernel_speed * to_numpy(head.kernel).astype("float64")
+    """The noise head's `W`, in float64."""
+    return to_numpy(model.noise_layer.weight_matrix).astype("float64")
 
 
 class GradientTest(TestCase):
@@ -224,7 +238,9 @@ class GradientTest(TestCase):
 class TrainingTest(TestCase):
     @pytest.mark.parametrize("mode", ["nonlinear", "linear"])
     def test_evaluate_reports_the_numpy_loss_and_clean_accuracy(self, mode):
-        model = NoisyLabelModel(small_base(), noise=mode, alpha=0.8, beta=0.7)
+        model = NoisyLabelModel(
+            small_base(), noise_layer=mode, alpha=0.8, beta=0.7
+        )
         model.compile(optimizer="adam", metrics=["accuracy"])
         history = model.fit(X, Y, epochs=2, batch_size=16, verbose=0)
         self.assertEqual(
@@ -335,11 +351,11 @@ class TrainingTest(TestCase):
 
     def test_trace_penalty_joins_the_loss(self):
         head = NoiseAdaptationLayer(mode="linear", trace_penalty=0.5)
-        model = NoisyLabelModel(small_base(), noise=head, alpha=1.0)
+        model = NoisyLabelModel(small_base(), noise_layer=head, alpha=1.0)
         model.compile(optimizer="adam")
         model.build((None, 6))
         results = model.evaluate(X, Y, verbose=0, return_dict=True)
-        trace = np.trace(numpy_softmax(to_numpy(head.kernel), axis=1))
+        trace = np.trace(numpy_softmax(to_numpy(head.weight_matrix), axis=1))
         self.assertAllClose(
             results["loss"], results["nna_loss"] + 0.5 * trace, atol=1e-5
         )
@@ -445,7 +461,9 @@ class FromLogitsDetectionTest(TestCase):
 class SavingTest(TestCase):
     @pytest.mark.parametrize("mode", ["nonlinear", "linear"])
     def test_keras_file_round_trip_resumes_training(self, mode):
-        model = NoisyLabelModel(small_base(), noise=mode, alpha=0.6, beta=0.3)
+        model = NoisyLabelModel(
+            small_base(), noise_layer=mode, alpha=0.6, beta=0.3
+        )
         model.compile(optimizer="adam", metrics=["accuracy"])
         model.fit(X, Y, epochs=1, batch_size=16, verbose=0)
         path = self.temp_path("model.keras")
@@ -474,7 +492,7 @@ class SavingTest(TestCase):
     def test_round_trip_with_a_fixed_noise_layer(self):
         phi = noise.uniform_simplex(4, 0.3, seed=0)
         head = NoiseAdaptationLayer.from_transition_matrix(phi, trainable=False)
-        model = NoisyLabelModel(small_base(), noise=head)
+        model = NoisyLabelModel(small_base(), noise_layer=head)
         model.compile(optimizer="adam")
         model.fit(X, Y, epochs=1, verbose=0)
         self.assertAllClose(head.transition_matrix(), phi, atol=1e-6)
@@ -487,14 +505,15 @@ class SavingTest(TestCase):
         )
 
     def test_config_keeps_constructor_arguments(self):
-        model = NoisyLabelModel(small_base(), noise="linear", alpha=0.2)
+        model = NoisyLabelModel(small_base(), noise_layer="linear", alpha=0.2)
         config = model.get_config()
-        self.assertEqual(config["noise"]["class_name"], "NoiseAdaptationLayer")
-        self.assertEqual(config["noise"]["config"]["mode"], "linear")
+        head = config["noise_layer"]
+        self.assertEqual(head["class_name"], "NoiseAdaptationLayer")
+        self.assertEqual(head["config"]["mode"], "linear")
         self.assertEqual(config["from_logits"], None)
         revived = NoisyLabelModel.from_config(config)
         self.assertEqual(revived.get_config()["alpha"], 0.2)
-        self.assertEqual(revived.get_config()["noise"], config["noise"])
+        self.assertEqual(revived.get_config()["noise_layer"], head)
 
     def test_default_head_reloads_as_saved_whatever_the_defaults(
         self, monkeypatch
@@ -531,14 +550,9 @@ class SavingTest(TestCase):
         path = self.temp_path("model.keras")
         model.save(path)
         # Older files stored the default head as `noise="nonlinear"`.
-        with zipfile.ZipFile(path) as archive:
-            files = {name: archive.read(name) for name in archive.namelist()}
-        config = json.loads(files["config.json"])
-        config["config"]["noise"] = "nonlinear"
-        files["config.json"] = json.dumps(config).encode()
-        with zipfile.ZipFile(path, "w") as archive:
-            for name, content in files.items():
-                archive.writestr(name, content)
+        with edited_config(path) as config:
+            del config["noise_layer"]
+            config["noise"] = "nonlinear"
         reloaded = keras.saving.load_model(path)
         self.assertEqual(reloaded.alpha, 0.2)
         self.assertAllClose(
@@ -547,6 +561,45 @@ class SavingTest(TestCase):
             atol=0,
             rtol=0,
         )
+
+    def test_file_storing_the_head_under_noise_still_loads(self):
+        head = NoiseAdaptationLayer(mode="linear", kernel_speed=3.0)
+        model = NoisyLabelModel(small_base(), noise_layer=head, alpha=0.5)
+        model.compile(optimizer="adam")
+        model.fit(X, Y, epochs=1, verbose=0)
+        path = self.temp_path("model.keras")
+        model.save(path)
+        # Earlier versions named the argument, and the config key, `noise`.
+        with edited_config(path) as config:
+            config["noise"] = config.pop("noise_layer")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            reloaded = keras.saving.load_model(path)
+        self.assertTrue(not any("`noise`" in str(w.message) for w in caught))
+        self.assertEqual(reloaded.alpha, 0.5)
+        self.assertEqual(reloaded.noise_layer.get_config(), head.get_config())
+        self.assertAllClose(
+            reloaded.noise_layer.transition_matrix(),
+            head.transition_matrix(),
+            atol=0,
+            rtol=0,
+        )
+        config = reloaded.get_config()
+        self.assertTrue("noise" not in config and "noise_layer" in config)
+
+    def test_noise_argument_is_deprecated_for_noise_layer(self):
+        with pytest.warns(DeprecationWarning, match="`noise_layer`") as caught:
+            model = NoisyLabelModel(small_base(), noise="linear", alpha=0.5)
+        # It points at the caller's line.
+        self.assertEqual(caught[0].filename, __file__)
+        self.assertEqual(model.noise_layer.mode, "linear")
+        self.assertEqual(model.alpha, 0.5)
+        head = NoiseAdaptationLayer()
+        with pytest.warns(DeprecationWarning):
+            model = NoisyLabelModel(small_base(), noise=head)
+        self.assertTrue(model.noise_layer is head)
+        with pytest.raises(ValueError, match="pass only `noise_layer`"):
+            NoisyLabelModel(small_base(), noise=head, noise_layer="linear")
 
     @pytest.mark.skipif(
         not HAS_TENSORFLOW or keras.backend.backend() == "torch",
@@ -609,11 +662,11 @@ class BadInputTest(TestCase):
         with pytest.raises(ValueError, match=f"{name}={value}"):
             NoisyLabelModel(small_base(), **{name: value})
 
-    def test_rejects_unknown_noise(self):
-        with pytest.raises(ValueError, match="noise='quadratic'"):
-            NoisyLabelModel(small_base(), noise="quadratic")
-        with pytest.raises(TypeError, match="noise of type Dense"):
-            NoisyLabelModel(small_base(), noise=keras.layers.Dense(4))
+    def test_rejects_unknown_noise_layer(self):
+        with pytest.raises(ValueError, match="noise_layer='quadratic'"):
+            NoisyLabelModel(small_base(), noise_layer="quadratic")
+        with pytest.raises(TypeError, match="noise_layer of type Dense"):
+            NoisyLabelModel(small_base(), noise_layer=keras.layers.Dense(4))
 
     def test_rejects_a_loss_in_compile(self):
         model = NoisyLabelModel(small_base())
@@ -622,7 +675,7 @@ class BadInputTest(TestCase):
 
     def test_rejects_class_count_mismatch(self):
         head = NoiseAdaptationLayer(num_classes=5)
-        model = NoisyLabelModel(small_base(), noise=head)
+        model = NoisyLabelModel(small_base(), noise_layer=head)
         model.compile(optimizer="adam")
         with pytest.raises(
             ValueError, match=r"outputs 4 classes.*num_classes=5"

@@ -16,7 +16,7 @@ class NoiseAdaptationLayer(keras.layers.Layer):
 
     The noise head of NNAQC. It takes the base model's clean class
     probabilities `y_hat` (shape `(batch, L)`) and returns the probabilities
-    of the noisy labels, through an `L x L` matrix `W`:
+    of the noisy labels, through an `L x L` matrix `W` (`weight_matrix`):
 
     - `mode="nonlinear"` (the paper's eq. 3): `softmax(y_hat @ W)`.
     - `mode="linear"` (eqs. 4-5, Sukhbaatar et al.):
@@ -229,12 +229,34 @@ class NoiseAdaptationLayer(keras.layers.Layer):
         matrix = self._noisy_logits_from_weights(one_hot, training=False)
         return ops.convert_to_numpy(ops.softmax(matrix, axis=-1))
 
+    @property
+    def weight_matrix(self):
+        """The matrix `W` of the paper's eqs. 3-5: `kernel_speed * kernel`.
+
+        A float32 tensor of shape `(L, L)`, laid out as Keras lays out a
+        `Dense` kernel: it multiplies row vectors of clean probabilities
+        `y_hat`, so it is the transpose of the paper's `W`, which multiplies
+        column vectors.
+
+        - `mode="nonlinear"`: the noisy-label logits are `y_hat @ W` (eq. 3).
+        - `mode="linear"`: `softmax(W, axis=-1)` (each row's softmax, the
+          paper's column softmax) is the transition matrix, row `i` being
+          p(noisy label | clean label `i`), and the noisy-label
+          probabilities are `y_hat @ softmax(W, axis=-1)` (eq. 5).
+
+        In both modes `transition_matrix()` equals `softmax(W, axis=-1)`.
+        The layer computes its outputs and its penalty from this property,
+        so a subclass can override it to parameterise `W` otherwise.
+        """
+        if not self.built:
+            raise ValueError(
+                "`weight_matrix` needs a built layer: call the layer on data "
+                "(or `build((None, num_classes))`) first."
+            )
+        return self.kernel_speed * ops.cast(self.kernel, "float32")
+
     def _initial_kernel(self, shape, dtype=None):
         return self.kernel_initializer(shape, dtype) / self.kernel_speed
-
-    def _weights_matrix(self, kernel):
-        """`W` from the `kernel` variable, in float32."""
-        return self.kernel_speed * ops.cast(kernel, "float32")
 
     def _noisy_logits_from_weights(self, weights, training):
         """Logits of the noisy labels from non-negative clean weights.
@@ -243,7 +265,7 @@ class NoiseAdaptationLayer(keras.layers.Layer):
         probabilities when called from `call`).
         """
         weights = ops.cast(weights, "float32")
-        kernel = self._weights_matrix(self.kernel)
+        kernel = self.weight_matrix
         if self.mode == "nonlinear":
             probabilities = weights / ops.sum(weights, axis=-1, keepdims=True)
             probabilities = self._dropout(probabilities, training)
@@ -263,7 +285,9 @@ class NoiseAdaptationLayer(keras.layers.Layer):
         )
 
     def _kernel_penalty(self, kernel):
-        matrix = self._weights_matrix(kernel)
+        # Keras passes the value of `self.kernel` (in a JAX stateless scope
+        # too), which `weight_matrix` reads.
+        matrix = self.weight_matrix
         penalty = self.trace_penalty * ops.trace(ops.softmax(matrix, axis=-1))
         if self.kernel_regularizer is not None:
             penalty = penalty + self.kernel_regularizer(matrix)

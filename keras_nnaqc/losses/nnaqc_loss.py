@@ -54,7 +54,14 @@ def qc_loss(y_true, y_pred, beta=0.9, from_logits=False):
     return -ops.sum(target * log_probs, axis=-1)
 
 
-def nnaqc_loss(y_true, y_pred, alpha=0.9, beta=0.9, from_logits=False):
+def nnaqc_loss(
+    y_true,
+    y_pred,
+    alpha=0.9,
+    beta=0.9,
+    from_logits=False,
+    return_terms=False,
+):
     """The NNAQC loss of eq. 6: `alpha * L_NNA + (1 - alpha) * L_QC`.
 
     Args:
@@ -64,17 +71,25 @@ def nnaqc_loss(y_true, y_pred, alpha=0.9, beta=0.9, from_logits=False):
             base model's clean prediction under `"clean"`, each `(batch, L)`.
         alpha: Weight of the noise-aware term, in [0, 1]. Defaults to `0.9`.
         beta: Weight of the prediction in the quasi-clustering target, in
-            [0, 1]. Defaults to `0.9`.
+            [0, 1] (a number, or a scalar tensor for a schedule such as
+            `NoisyLabelModel`'s warm-up). Defaults to `0.9`.
         from_logits: Whether both predictions are logits. Defaults to `False`.
+        return_terms: Whether to return the two terms with the loss.
+            Defaults to `False`.
 
     Returns:
-        The loss of each sample, shape `(batch,)`.
+        The loss of each sample, shape `(batch,)`; with `return_terms=True`,
+        the tuple `(loss, nna, qc)` of the loss and its terms `L_NNA` and
+        `L_QC`, each of shape `(batch,)`.
     """
     alpha = check_probability("alpha", alpha)
     noisy, clean = _unpack_predictions(y_pred)
-    return alpha * nna_loss(y_true, noisy, from_logits) + (1.0 - alpha) * (
-        qc_loss(y_true, clean, beta, from_logits)
-    )
+    nna = nna_loss(y_true, noisy, from_logits)
+    qc = qc_loss(y_true, clean, beta, from_logits)
+    loss = alpha * nna + (1.0 - alpha) * qc
+    if return_terms:
+        return loss, nna, qc
+    return loss
 
 
 @keras.saving.register_keras_serializable(package="keras_nnaqc")

@@ -8,8 +8,8 @@ from keras_nnaqc.losses import BackwardCorrectedLoss
 from keras_nnaqc.losses import BootstrapLoss
 from keras_nnaqc.methods.method import Method
 from keras_nnaqc.models import NoisyLabelModel
-from keras_nnaqc.models.noisy_label_model import BETA_WARMUP_EPOCHS
-from keras_nnaqc.models.noisy_label_model import HEAD_SPEED
+from keras_nnaqc.models.beta_warmup import BETA_WARMUP_EPOCHS
+from keras_nnaqc.models.default_noise_head import HEAD_SPEED
 
 # Settings the paper does not state, chosen here and documented with them.
 TRACE_PENALTY = 0.1
@@ -40,7 +40,7 @@ def _noise_aware(noise_layer=None, alpha=0.9, beta=0.9, fixed=False, warmup=0):
             head = noise_layer(num_classes)
         model = NoisyLabelModel(
             base_model,
-            noise=head,
+            noise_layer=head,
             alpha=alpha,
             beta=beta,
             from_logits=True,

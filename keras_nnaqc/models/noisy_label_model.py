@@ -1,28 +1,25 @@
 import contextlib
+import warnings
 
 import keras
 import numpy as np
 from keras import ops
 
-from keras_nnaqc.constraints import DiagonallyDominant
 from keras_nnaqc.layers import NoiseAdaptationLayer
 from keras_nnaqc.layers.noise_adaptation_layer import MODES
 from keras_nnaqc.losses import log_probabilities
-from keras_nnaqc.losses import nna_loss
-from keras_nnaqc.losses import qc_loss
+from keras_nnaqc.losses import nnaqc_loss
+from keras_nnaqc.models.base_model_output import check_class_scores
+from keras_nnaqc.models.base_model_output import ends_in_logits
+from keras_nnaqc.models.beta_warmup import BETA_WARMUP_EPOCHS
+from keras_nnaqc.models.beta_warmup import EpochCounter
+from keras_nnaqc.models.default_noise_head import default_noise_head
+from keras_nnaqc.models.label_checks import INVALID_LABELS
+from keras_nnaqc.models.label_checks import LabelCheck
 from keras_nnaqc.models.label_issues import find_label_issues
 from keras_nnaqc.validation import check_labels
 from keras_nnaqc.validation import check_loss_weights
 from keras_nnaqc.validation import valid_labels
-
-# This package's defaults (the paper has neither; docs/concepts.md). The
-# beta warm-up keeps NNAQC from merging classes at 70% noise on MNIST; the
-# fast head (kept diagonally dominant) learns clean labels as well as a
-# plain model does.
-BETA_WARMUP_EPOCHS = 2
-HEAD_SPEED = 10.0
-# The log entry that counts labels that are not classes (`_LabelCheck`).
-INVALID_LABELS = "invalid_labels"
 
 
 @keras.saving.register_keras_serializable(package="keras_nnaqc")
@@ -41,17 +38,19 @@ class NoisyLabelModel(keras.Model):
     Two defaults differ from the paper: `beta` warms up over two epochs,
     and the default nonlinear head trains ten times as fast
     (`kernel_speed=10`), its rows kept largest on the diagonal
-    (`constraints.DiagonallyDominant`). `noise=NoiseAdaptationLayer()` with
-    `beta_warmup_epochs=0` trains exactly as the paper.
+    (`constraints.DiagonallyDominant`).
+    `noise_layer=NoiseAdaptationLayer()` with `beta_warmup_epochs=0` trains
+    exactly as the paper.
 
     Args:
         base_model: Any Keras model (Sequential, functional or subclassed)
             that maps inputs to class scores of shape `(batch, L)`, ending in
             softmax probabilities or in logits.
-        noise: The noise head: `"nonlinear"` (NNAQC, eq. 3, built with
-            `kernel_speed=10` and the `DiagonallyDominant` constraint),
+        noise_layer: The noise head: `"nonlinear"` (NNAQC, eq. 3, built
+            with `kernel_speed=10` and the `DiagonallyDominant` constraint),
             `"linear"` (eqs. 4-5, as the paper's), or a
-            `NoiseAdaptationLayer` to use as it is. Defaults to
+            `NoiseAdaptationLayer` to use as it is. `noise`, its name in
+            0.1.0, still works, with a `DeprecationWarning`. Defaults to
             `"nonlinear"`.
         alpha: Weight of the noise-aware term, in [0, 1]. Defaults to `0.9`.
         beta: Weight of the clean prediction in the quasi-clustering target,
@@ -87,13 +86,17 @@ class NoisyLabelModel(keras.Model):
     def __init__(
         self,
         base_model,
-        noise="nonlinear",
+        noise_layer="nonlinear",
         alpha=0.9,
         beta=0.9,
         from_logits=None,
         beta_warmup_epochs=BETA_WARMUP_EPOCHS,
         **kwargs,
     ):
+        if "noise" in kwargs:
+            noise_layer = _renamed_noise_argument(
+                kwargs.pop("noise"), noise_layer
+            )
         super().__init__(**kwargs)
         if not isinstance(base_model, keras.layers.Layer):
             raise TypeError(
@@ -106,11 +109,11 @@ class NoisyLabelModel(keras.Model):
                 f"from_logits={from_logits!r}"
             )
         self.base_model = base_model
-        self.noise_layer = _noise_layer(noise)
+        self.noise_layer = _noise_layer(noise_layer)
         self.alpha, self.beta = check_loss_weights(alpha, beta)
         self.from_logits = from_logits
         self.outputs_logits = (
-            _ends_in_logits(base_model) if from_logits is None else from_logits
+            ends_in_logits(base_model) if from_logits is None else from_logits
         )
         if (
             isinstance(beta_warmup_epochs, bool)
@@ -140,7 +143,7 @@ class NoisyLabelModel(keras.Model):
     def build(self, input_shape):
         inputs = keras.tree.map_shape_structure(keras.KerasTensor, input_shape)
         outputs = self.base_model(inputs)
-        _check_class_scores(outputs)
+        check_class_scores(outputs)
         num_classes = outputs.shape[-1]
         expected = self.noise_layer.num_classes
         if self.noise_layer.built:
@@ -193,7 +196,7 @@ class NoisyLabelModel(keras.Model):
         if training and self.beta_warmup_epochs:
             progress = self.trained_epochs / self.beta_warmup_epochs
             beta = self.beta * ops.minimum(progress, 1.0)
-        # Labels that are not classes are counted (a `_LabelCheck` callback
+        # Labels that are not classes are counted (a `LabelCheck` callback
         # then stops with an error), read as class 0 and kept out of the
         # loss, so that the step itself stays finite on every backend.
         y = ops.convert_to_tensor(y)
@@ -206,9 +209,17 @@ class NoisyLabelModel(keras.Model):
             y,
             ops.zeros_like(y),
         )
-        nna = ops.where(valid, nna_loss(y, noisy_logits, from_logits=True), 0.0)
-        qc = ops.where(valid, qc_loss(y, clean_logits, beta, True), 0.0)
-        per_sample = self.alpha * nna + (1.0 - self.alpha) * qc
+        per_sample, nna, qc = (
+            ops.where(valid, value, 0.0)
+            for value in nnaqc_loss(
+                y,
+                {"noisy": noisy_logits, "clean": clean_logits},
+                self.alpha,
+                beta,
+                from_logits=True,
+                return_terms=True,
+            )
+        )
         loss = self.per_sample_mean(per_sample, per_sample, sample_weight)
         self.nna_loss_tracker.update_state(nna, sample_weight)
         self.qc_loss_tracker.update_state(qc, sample_weight)
@@ -257,10 +268,10 @@ class NoisyLabelModel(keras.Model):
         if isinstance(validation_data, (tuple, list)):
             if len(validation_data) > 1:
                 self._check_label_values(validation_data[1], "validation_data")
-        added = [_LabelCheck(self)]
+        added = [LabelCheck(self)]
         if self.beta_warmup_epochs:
             # First, so that a BackupAndRestore saves the counted epoch.
-            added.insert(0, _EpochCounter(self.trained_epochs))
+            added.insert(0, EpochCounter(self.trained_epochs))
         return super().fit(
             x=x,
             y=y,
@@ -302,7 +313,7 @@ class NoisyLabelModel(keras.Model):
             verbose=verbose,
             sample_weight=sample_weight,
             steps=steps,
-            callbacks=self._with_callbacks(callbacks, [_LabelCheck(self)]),
+            callbacks=self._with_callbacks(callbacks, [LabelCheck(self)]),
             return_dict=True,
             **kwargs,
         )
@@ -483,7 +494,9 @@ class NoisyLabelModel(keras.Model):
                 ),
                 # The head itself, never a mode's name: a name would reload
                 # with the defaults of the package version that loads it.
-                "noise": keras.saving.serialize_keras_object(self.noise_layer),
+                "noise_layer": keras.saving.serialize_keras_object(
+                    self.noise_layer
+                ),
                 "alpha": self.alpha,
                 "beta": self.beta,
                 "from_logits": self.from_logits,
@@ -496,8 +509,11 @@ class NoisyLabelModel(keras.Model):
     def from_config(cls, config):
         # Older files name a default head by its mode ("nonlinear"); those
         # reload with the default head of the version that loads them.
+        # Files written before the rename store the head under `noise`.
         config = dict(config)
-        for key in ("base_model", "noise"):
+        if "noise" in config:
+            config["noise_layer"] = config.pop("noise")
+        for key in ("base_model", "noise_layer"):
             if isinstance(config[key], dict):
                 config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
@@ -513,7 +529,7 @@ class NoisyLabelModel(keras.Model):
 
     def _check_label_values(self, y, name):
         """Rejects labels given as arrays or tensors that are not classes,
-        before the first step (`_LabelCheck` checks those of datasets)."""
+        before the first step (`LabelCheck` checks those of datasets)."""
         if ops.is_tensor(y):
             labels = ops.convert_to_numpy(y)
         elif isinstance(y, (np.ndarray, list)) or hasattr(y, "__array__"):
@@ -561,7 +577,7 @@ class NoisyLabelModel(keras.Model):
             return ops.argmax(y, axis=-1)
         num_classes = y_pred.shape[-1]
         # Clipped because torch's one_hot fails on labels that are not
-        # classes before `_LabelCheck` can name them.
+        # classes before `LabelCheck` can name them.
         labels = ops.cast(ops.reshape(y, (-1,)), "int32")
         return ops.one_hot(ops.clip(labels, 0, num_classes - 1), num_classes)
 
@@ -589,66 +605,6 @@ class _PerSampleMean(keras.losses.Loss):
         return y_pred
 
 
-class _EpochCounter(keras.callbacks.Callback):
-    """Counts finished training epochs: the clock of the beta warm-up."""
-
-    def __init__(self, counter):
-        super().__init__()
-        self.counter = counter
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.counter.assign(self.counter + 1.0)
-
-
-class _LabelCheck(keras.callbacks.Callback):
-    """Stops `fit` and `evaluate` after the first batch holding labels that
-    are not classes, which `compute_loss` counts in the logs as
-    `invalid_labels`; removes that count from the logs that other callbacks
-    (progress bar, `History`) see."""
-
-    # It reads and edits the logs only, so Keras may run it off the
-    # training thread.
-    async_safe = True
-
-    def __init__(self, noisy_label_model):
-        super().__init__()
-        # Not `self.model`, which syncs the whole state on JAX.
-        self.noisy_label_model = noisy_label_model
-        self.fitting = False
-
-    def on_train_begin(self, logs=None):
-        self.fitting = True
-
-    def on_train_end(self, logs=None):
-        self.fitting = False
-
-    def on_train_batch_end(self, batch, logs=None):
-        self._check(batch, logs, "y")
-
-    def on_test_batch_end(self, batch, logs=None):
-        self._check(batch, logs, "validation_data" if self.fitting else "y")
-
-    def on_epoch_end(self, epoch, logs=None):
-        logs.pop(INVALID_LABELS, None)
-        logs.pop(f"val_{INVALID_LABELS}", None)
-
-    def on_test_end(self, logs=None):
-        logs.pop(INVALID_LABELS, None)
-
-    def _check(self, batch, logs, name):
-        count = logs.pop(INVALID_LABELS, 0)
-        if count:
-            num_classes = self.noisy_label_model.noise_layer.kernel.shape[0]
-            raise ValueError(
-                f"`{name}` holds labels that are not classes of this "
-                f"{num_classes}-class model: integer labels must be whole "
-                f"numbers in [0, {num_classes}), one-hot (or soft) labels "
-                f"rows of {num_classes} non-negative numbers that sum to 1, "
-                f"and NaN is neither. Received: {int(count)} such labels in "
-                f"the first {batch + 1} batches of {name}"
-            )
-
-
 class _NoiseHeadPredictor(keras.Model):
     """Runs `NoisyLabelModel.call_noisy` through Keras's `predict` loop."""
 
@@ -660,32 +616,38 @@ class _NoiseHeadPredictor(keras.Model):
         return self.noisy_label_model.call_noisy(inputs)
 
 
-def default_noise_head(mode="nonlinear", **kwargs):
-    """The head `NoisyLabelModel(noise=mode)` builds: the nonlinear one at
-    `kernel_speed=10`, kept `DiagonallyDominant`; the linear one as the
-    paper's. `kwargs` go to `NoiseAdaptationLayer`."""
-    if mode == "nonlinear":
-        kwargs = {
-            "kernel_speed": HEAD_SPEED,
-            "kernel_constraint": DiagonallyDominant(),
-            **kwargs,
-        }
-    return NoiseAdaptationLayer(mode=mode, **kwargs)
+def _renamed_noise_argument(noise, noise_layer):
+    """`noise_layer` from the deprecated `noise` argument."""
+    if not (isinstance(noise_layer, str) and noise_layer == "nonlinear"):
+        raise ValueError(
+            "`noise` is the deprecated name of `noise_layer`: pass only "
+            f"`noise_layer`. Received: noise={noise!r}, "
+            f"noise_layer={noise_layer!r}"
+        )
+    warnings.warn(
+        "The `noise` argument of `NoisyLabelModel` is deprecated and will "
+        "be removed in a future release: pass the noise adaptation layer "
+        "(or its mode) as `noise_layer` instead. Received: "
+        f"noise={noise!r}",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return noise
 
 
-def _noise_layer(noise):
-    if isinstance(noise, NoiseAdaptationLayer):
-        return noise
-    if isinstance(noise, str):
-        if noise not in MODES:
+def _noise_layer(noise_layer):
+    if isinstance(noise_layer, NoiseAdaptationLayer):
+        return noise_layer
+    if isinstance(noise_layer, str):
+        if noise_layer not in MODES:
             raise ValueError(
-                f"`noise` must be one of {MODES} or a NoiseAdaptationLayer. "
-                f"Received: noise={noise!r}"
+                f"`noise_layer` must be one of {MODES} or a "
+                f"NoiseAdaptationLayer. Received: noise_layer={noise_layer!r}"
             )
-        return default_noise_head(noise, name="noise_adaptation")
+        return default_noise_head(noise_layer, name="noise_adaptation")
     raise TypeError(
-        f"`noise` must be one of {MODES} or a NoiseAdaptationLayer. "
-        f"Received: noise of type {type(noise).__name__}"
+        f"`noise_layer` must be one of {MODES} or a NoiseAdaptationLayer. "
+        f"Received: noise_layer of type {type(noise_layer).__name__}"
     )
 
 
@@ -693,102 +655,3 @@ def _is_array_data(x):
     """Whether `x` is arrays or tensors (or a structure of them), which
     `predict` keeps in order, rather than a dataset."""
     return all(hasattr(leaf, "shape") for leaf in keras.tree.flatten(x))
-
-
-def _ends_in_logits(model):
-    """Reads off the last layers whether `model` outputs logits.
-
-    Returns True for a linear last layer and False for a softmax one, looking
-    through layers that pass values on unchanged (Flatten, Reshape, Dropout)
-    and into nested Sequential and functional models; raises when that does
-    not tell (subclassed models, other activations, outputs computed after
-    the last layer). Outputs that cannot be class scores (several tensors,
-    one score per sample) are refused first, as `build` would refuse them.
-    """
-    try:
-        outputs = model.outputs
-    except AttributeError:
-        outputs = None
-    if outputs:
-        _check_class_scores(outputs[0] if len(outputs) == 1 else outputs)
-    layer = _scoring_layer(model)
-    if getattr(layer, "units", None) == 1:
-        raise _binary_output_error(f"{type(layer).__name__} with units=1")
-    if isinstance(layer, keras.layers.Softmax):
-        return False
-    activation = getattr(layer, "activation", None)
-    if activation is keras.activations.softmax:
-        return False
-    if activation is keras.activations.linear:
-        return True
-    if layer is None:
-        described = f"{type(model).__name__} does not show its output layer"
-    else:
-        described = f"its output comes from {type(layer).__name__}"
-        if activation is not None:
-            described += f" with activation {activation.__name__}"
-    raise ValueError(
-        "Cannot tell whether `base_model` outputs logits or softmax "
-        f"probabilities: {described}. Pass `from_logits=True` (logits) or "
-        "`from_logits=False` (probabilities). Received: from_logits=None"
-    )
-
-
-_PASS_THROUGH = (
-    keras.layers.Flatten,
-    keras.layers.Reshape,
-    keras.layers.Dropout,
-    keras.layers.Identity,
-)
-
-
-def _scoring_layer(model):
-    """The last layer of a Sequential or functional model that sets values,
-    found inside the nested Sequential or functional model that ends it.
-
-    Returns None when the model's layers do not form a visible chain.
-    """
-    layers = model.layers
-    sequential = isinstance(model, keras.Sequential)
-    outputs = None if sequential else getattr(model, "outputs", None)
-    if not layers or not (sequential or (outputs and len(outputs) == 1)):
-        return None
-    try:
-        # In a functional model the last layer may be followed by keras.ops
-        # calls, or not be next to its input's layer: trust the chain only
-        # where each layer's input is the previous layer's output.
-        if not sequential and layers[-1].output is not outputs[0]:
-            return None
-        index = len(layers) - 1
-        while isinstance(layers[index], _PASS_THROUGH) and index > 0:
-            if not sequential and (
-                layers[index - 1].output is not layers[index].input
-            ):
-                return None
-            index -= 1
-    except (AttributeError, ValueError):
-        return None
-    if isinstance(layers[index], keras.Model):
-        return _scoring_layer(layers[index])
-    return layers[index]
-
-
-def _check_class_scores(outputs):
-    """Raises unless `outputs` is one tensor of shape `(batch, L)`, `L > 1`."""
-    if keras.tree.is_nested(outputs) or len(outputs.shape) != 2:
-        shape = keras.tree.map_structure(lambda t: tuple(t.shape), outputs)
-        raise ValueError(
-            "`base_model` must output one tensor of class scores of shape "
-            f"(batch, num_classes). Received: output shape {shape}"
-        )
-    if outputs.shape[-1] == 1:
-        raise _binary_output_error(f"output shape {tuple(outputs.shape)}")
-
-
-def _binary_output_error(received):
-    return ValueError(
-        "`base_model` outputs one score per sample, as a binary classifier "
-        "does, but NNAQC needs one output per class, two for two classes: "
-        'end the model in `Dense(2)` (logits) or `Dense(2, activation="'
-        'softmax")` and train on labels 0 and 1. Received: ' + received
-    )

@@ -5,7 +5,7 @@ import keras_tuner
 
 from keras_nnaqc.layers.noise_adaptation_layer import MODES
 from keras_nnaqc.models import NoisyLabelModel
-from keras_nnaqc.models.noisy_label_model import default_noise_head
+from keras_nnaqc.models.default_noise_head import default_noise_head
 from keras_nnaqc.optimizers import fresh_optimizer
 from keras_nnaqc.validation import check_num_classes
 
@@ -143,7 +143,7 @@ class NNAQCHyperModel(keras_tuner.HyperModel):
             )
         model = NoisyLabelModel(
             base_model,
-            noise=default_noise_head(
+            noise_layer=default_noise_head(
                 mode, dropout=dropout, num_classes=self.num_classes
             ),
             alpha=alpha,

@@ -31,7 +31,7 @@ import example_utils
 import keras_nnaqc
 
 parser = example_utils.example_parser(
-    "NNAQC on CIFAR-10N's human labels.", epochs=120, noise=0.0
+    "NNAQC on CIFAR-10N's human labels.", epochs=120, noise_rate=0.0
 )
 parser.add_argument(
     "--labels",

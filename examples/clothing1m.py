@@ -33,7 +33,7 @@ import example_utils
 import keras_nnaqc
 
 parser = example_utils.example_parser(
-    "NNAQC on Clothing1M.", epochs=10, batch_size=32, noise=0.0
+    "NNAQC on Clothing1M.", epochs=10, batch_size=32, noise_rate=0.0
 )
 parser.add_argument(
     "--setting", choices=["noisy", "clean", "noisy_then_clean"], default="noisy"

@@ -13,7 +13,7 @@ from keras_nnaqc.reproduction.device import describe_device
 from keras_nnaqc.version import __version__
 
 
-def example_parser(description, epochs, batch_size=100, noise=0.5):
+def example_parser(description, epochs, batch_size=100, noise_rate=0.5):
     """The flags every example takes; the defaults follow the paper.
 
     `--backend` must be read before Keras is imported: each example applies
@@ -23,14 +23,14 @@ def example_parser(description, epochs, batch_size=100, noise=0.5):
         description: What the example does.
         epochs: Default number of epochs.
         batch_size: Default batch size. Defaults to `100`.
-        noise: Default noise rate. Defaults to `0.5`.
+        noise_rate: Default noise rate. Defaults to `0.5`.
 
     Returns:
         An `argparse.ArgumentParser` to add dataset flags to.
     """
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--method", default="nnaqc", choices=methods.names())
-    parser.add_argument("--noise", type=float, default=noise, help="rate p")
+    parser.add_argument("--noise", type=float, default=noise_rate, help="rate p")
     parser.add_argument("--epochs", type=int, default=epochs)
     parser.add_argument("--batch-size", type=int, default=batch_size)
     parser.add_argument("--train-size", type=int, default=None)

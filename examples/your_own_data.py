@@ -32,7 +32,7 @@ import keras
 import keras_nnaqc
 
 parser = example_utils.example_parser(
-    "NNAQC on an image folder.", epochs=10, batch_size=32, noise=0.0
+    "NNAQC on an image folder.", epochs=10, batch_size=32, noise_rate=0.0
 )
 parser.add_argument("directory", help="one subfolder of images per class")
 parser.add_argument("--application", default="EfficientNetV2B0")

@@ -25,3 +25,21 @@ from keras_nnaqc.losses import nnaqc_loss
 from keras_nnaqc.losses import qc_loss
 from keras_nnaqc.models import NoisyLabelModel
 from keras_nnaqc.version import __version__
+
+__all__ = [
+    "architectures",
+    "constraints",
+    "datasets",
+    "layers",
+    "losses",
+    "methods",
+    "models",
+    "noise",
+    "NoiseAdaptationLayer",
+    "NNAQCLoss",
+    "nna_loss",
+    "nnaqc_loss",
+    "qc_loss",
+    "NoisyLabelModel",
+    "__version__",
+]

@@ -35,3 +35,6 @@ class DiagonallyDominant(keras.constraints.Constraint):
             )
         raise_by = ops.max(w, axis=1) - ops.diagonal(w)
         return w + ops.eye(w.shape[0], dtype=w.dtype) * raise_by[:, None]
+
+
+__all__ = ["DiagonallyDominant"]

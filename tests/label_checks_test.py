@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from keras_nnaqc import NoisyLabelModel
+from keras_nnaqc._validation import check_label_rows
+from keras_nnaqc._validation import check_labels
+from keras_nnaqc._validation import valid_labels
 from keras_nnaqc.testing import TestCase
 from keras_nnaqc.testing import to_numpy
-from keras_nnaqc.validation import check_label_rows
-from keras_nnaqc.validation import check_labels
-from keras_nnaqc.validation import valid_labels
 
 HAS_TENSORFLOW = importlib.util.find_spec("tensorflow") is not None
 INVALID = "not classes of this 4-class model"

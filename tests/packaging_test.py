@@ -1,9 +1,11 @@
 import ast
+import importlib
 import importlib.metadata
 import os
 import pathlib
 import subprocess
 import sys
+from types import ModuleType
 
 import keras
 import pytest
@@ -26,7 +28,7 @@ print("trained on", keras.backend.backend())
 """
 
 
-SHARED = {"validation", "optimizers", "version"}
+SHARED = {"_validation", "_optimizers", "version"}
 MAY_IMPORT = {
     "layers": {"constraints"},
     "losses": {"layers"},
@@ -73,6 +75,25 @@ class PackagingTest(TestCase):
             self.assertTrue(hasattr(keras_nnaqc, name))
         for name in ("nna_loss", "qc_loss", "nnaqc_loss", "noise"):
             self.assertTrue(hasattr(keras_nnaqc, name))
+
+    def test_api_page_lists_exactly_the_public_api(self):
+        page = pathlib.Path(__file__).parents[1] / "docs" / "api.md"
+        documented = set()
+        for line in page.read_text().splitlines():
+            if line.startswith("::: "):
+                module, _, name = line[4:].strip().rpartition(".")
+                documented.add(
+                    id(getattr(importlib.import_module(module), name))
+                )
+        public = set()
+        for module in ("keras_nnaqc", *(f"keras_nnaqc.{n}" for n in LIBRARY)):
+            module = importlib.import_module(module)
+            for name in module.__all__:
+                value = getattr(module, name)
+                if name != "__version__" and not isinstance(value, ModuleType):
+                    public.add(id(value))
+        self.assertEqual(len(documented), 46)
+        self.assertEqual(documented, public)
 
     def test_boxes_import_only_the_boxes_below_them(self):
         # docs/architecture.md draws the same boxes.

@@ -5,13 +5,13 @@ import warnings
 
 import numpy as np
 
+from keras_nnaqc._validation import check_labels
+from keras_nnaqc._validation import check_probability
 from keras_nnaqc.datasets.catalog import get_spec
 from keras_nnaqc.datasets.splits import ArraySplit
 from keras_nnaqc.datasets.splits import Batching
 from keras_nnaqc.datasets.splits import FileSplit
 from keras_nnaqc.datasets.splits import LabelDraw
-from keras_nnaqc.validation import check_labels
-from keras_nnaqc.validation import check_probability
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
 

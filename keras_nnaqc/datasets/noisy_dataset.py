@@ -5,8 +5,8 @@ from collections.abc import Callable
 import numpy as np
 
 from keras_nnaqc import noise
-from keras_nnaqc.validation import check_labels
-from keras_nnaqc.validation import check_probability
+from keras_nnaqc._validation import check_labels
+from keras_nnaqc._validation import check_probability
 
 if typing.TYPE_CHECKING:
     import keras

@@ -1,1 +1,5 @@
 from keras_nnaqc.layers.noise_adaptation_layer import NoiseAdaptationLayer
+
+__all__ = [
+    "NoiseAdaptationLayer",
+]

@@ -4,8 +4,8 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_nnaqc.validation import check_num_classes
-from keras_nnaqc.validation import check_transition_matrix
+from keras_nnaqc._validation import check_num_classes
+from keras_nnaqc._validation import check_transition_matrix
 
 MODES = ("nonlinear", "linear")
 

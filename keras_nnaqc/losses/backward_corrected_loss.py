@@ -2,9 +2,9 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_nnaqc._validation import check_transition_matrix
 from keras_nnaqc.losses.loss_inputs import dense_labels
 from keras_nnaqc.losses.loss_inputs import log_probabilities
-from keras_nnaqc.validation import check_transition_matrix
 
 
 @keras.saving.register_keras_serializable(package="keras_nnaqc")

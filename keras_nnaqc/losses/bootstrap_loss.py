@@ -1,9 +1,9 @@
 import keras
 from keras import ops
 
+from keras_nnaqc._validation import check_probability
 from keras_nnaqc.losses.loss_inputs import dense_labels
 from keras_nnaqc.losses.loss_inputs import log_probabilities
-from keras_nnaqc.validation import check_probability
 
 BOOTSTRAP_MODES = ("soft", "hard")
 

@@ -3,10 +3,10 @@ import numbers
 import keras
 from keras import ops
 
+from keras_nnaqc._validation import check_loss_weights
+from keras_nnaqc._validation import check_probability
 from keras_nnaqc.losses.loss_inputs import dense_labels
 from keras_nnaqc.losses.loss_inputs import log_probabilities
-from keras_nnaqc.validation import check_loss_weights
-from keras_nnaqc.validation import check_probability
 
 
 def nna_loss(y_true, y_pred, from_logits=False):

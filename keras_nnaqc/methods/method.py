@@ -5,12 +5,12 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_nnaqc._optimizers import fresh_optimizer
+from keras_nnaqc._validation import check_transition_matrix
 from keras_nnaqc.methods.pruning import PRUNING_RULES
 from keras_nnaqc.methods.pruning import keep_masks
 from keras_nnaqc.methods.transition_estimation import estimate_transition
 from keras_nnaqc.models import NoisyLabelModel
-from keras_nnaqc.optimizers import fresh_optimizer
-from keras_nnaqc.validation import check_transition_matrix
 
 TRANSITION_SOURCES = (None, "true", "estimated")
 

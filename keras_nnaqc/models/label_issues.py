@@ -2,7 +2,7 @@ import dataclasses
 
 import numpy as np
 
-from keras_nnaqc.validation import check_labels
+from keras_nnaqc._validation import check_labels
 
 
 @dataclasses.dataclass(frozen=True)

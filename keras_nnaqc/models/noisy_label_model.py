@@ -5,10 +5,13 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_nnaqc._validation import check_labels
+from keras_nnaqc._validation import check_loss_weights
+from keras_nnaqc._validation import valid_labels
 from keras_nnaqc.layers import NoiseAdaptationLayer
 from keras_nnaqc.layers.noise_adaptation_layer import MODES
-from keras_nnaqc.losses import log_probabilities
 from keras_nnaqc.losses import nnaqc_loss
+from keras_nnaqc.losses.loss_inputs import log_probabilities
 from keras_nnaqc.models.base_model_output import check_class_scores
 from keras_nnaqc.models.base_model_output import ends_in_logits
 from keras_nnaqc.models.beta_warmup import BETA_WARMUP_EPOCHS
@@ -17,9 +20,6 @@ from keras_nnaqc.models.default_noise_head import default_noise_head
 from keras_nnaqc.models.label_checks import INVALID_LABELS
 from keras_nnaqc.models.label_checks import LabelCheck
 from keras_nnaqc.models.label_issues import find_label_issues
-from keras_nnaqc.validation import check_labels
-from keras_nnaqc.validation import check_loss_weights
-from keras_nnaqc.validation import valid_labels
 
 
 @keras.saving.register_keras_serializable(package="keras_nnaqc")

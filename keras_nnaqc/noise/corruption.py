@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from keras_nnaqc.validation import check_labels
-from keras_nnaqc.validation import check_num_classes
-from keras_nnaqc.validation import check_transition_matrix
+from keras_nnaqc._validation import check_labels
+from keras_nnaqc._validation import check_num_classes
+from keras_nnaqc._validation import check_transition_matrix
 
 
 def corrupt(labels, transition_matrix, seed):

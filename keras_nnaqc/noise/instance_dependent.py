@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from keras_nnaqc.validation import check_labels
-from keras_nnaqc.validation import check_num_classes
-from keras_nnaqc.validation import check_probability
+from keras_nnaqc._validation import check_labels
+from keras_nnaqc._validation import check_num_classes
+from keras_nnaqc._validation import check_probability
 
 
 def instance_dependent(

@@ -4,8 +4,8 @@ import numbers
 
 import numpy as np
 
-from keras_nnaqc.validation import check_num_classes
-from keras_nnaqc.validation import check_probability
+from keras_nnaqc._validation import check_num_classes
+from keras_nnaqc._validation import check_probability
 
 
 def uniform_simplex(num_classes, p, seed):

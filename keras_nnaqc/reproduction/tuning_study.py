@@ -6,8 +6,8 @@ import keras
 import keras_tuner
 import numpy as np
 
+from keras_nnaqc._optimizers import fresh_optimizer
 from keras_nnaqc.models import NoisyLabelModel
-from keras_nnaqc.optimizers import fresh_optimizer
 from keras_nnaqc.reproduction import get_setting
 from keras_nnaqc.reproduction import load_noisy_data
 from keras_nnaqc.tuning.cross_validation import DEFAULT_OBJECTIVE

@@ -3,11 +3,11 @@ import numbers
 
 import keras_tuner
 
+from keras_nnaqc._optimizers import fresh_optimizer
+from keras_nnaqc._validation import check_num_classes
 from keras_nnaqc.layers.noise_adaptation_layer import MODES
 from keras_nnaqc.models import NoisyLabelModel
 from keras_nnaqc.models.default_noise_head import default_noise_head
-from keras_nnaqc.optimizers import fresh_optimizer
-from keras_nnaqc.validation import check_num_classes
 
 SAMPLINGS = ("linear", "log", "reverse_log")
 

@@ -30,7 +30,9 @@ def example_parser(description, epochs, batch_size=100, noise_rate=0.5):
     """
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--method", default="nnaqc", choices=methods.names())
-    parser.add_argument("--noise", type=float, default=noise_rate, help="rate p")
+    parser.add_argument(
+        "--noise", type=float, default=noise_rate, help="rate p"
+    )
     parser.add_argument("--epochs", type=int, default=epochs)
     parser.add_argument("--batch-size", type=int, default=batch_size)
     parser.add_argument("--train-size", type=int, default=None)

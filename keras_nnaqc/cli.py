@@ -45,12 +45,7 @@ def main(argv=None):
         metavar="METHOD",
         help="one of `nnaqc methods` (default: nnaqc)",
     )
-    run.add_argument(
-        "--noise-model",
-        choices=noise.NOISE_MODELS,
-        default="uniform_simplex",
-        help="the noise matrix (default: %(default)s)",
-    )
+    _add_noise_model_argument(run)
     run.add_argument("--epochs", type=int, default=None)
     run.add_argument(
         "--labels", help="cifar10n: the .npz of CIFAR-10N's human labels"
@@ -76,6 +71,7 @@ def main(argv=None):
         help="of `nnaqc methods` (default: all)",
     )
     reproduce.add_argument("--noise", nargs="+", type=_rate, default=None)
+    _add_noise_model_argument(reproduce)
     reproduce.add_argument("--train-sizes", nargs="+", type=int, default=None)
     reproduce.add_argument("--seeds", nargs="+", type=int, default=None)
     reproduce.add_argument("--epochs", type=int, default=None)
@@ -179,6 +175,7 @@ def _run(args):
             epochs=args.epochs,
             data_path=args.data,
             verbose=args.verbose,
+            noise_model=args.noise_model,
         )
 
 
@@ -228,3 +225,12 @@ def _add_data_argument(parser):
 
 if __name__ == "__main__":
     main()
+
+
+def _add_noise_model_argument(parser):
+    parser.add_argument(
+        "--noise-model",
+        choices=noise.NOISE_MODELS,
+        default="uniform_simplex",
+        help="eq. 1 (default), another matrix, or idn (instance-dependent)",
+    )

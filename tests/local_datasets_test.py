@@ -10,7 +10,7 @@ from keras_nnaqc import datasets
 from keras_nnaqc import noise
 from keras_nnaqc.datasets import load_mnist_subset
 from keras_nnaqc.reproduction import load_noisy_data
-from keras_nnaqc.reproduction.preprocessing import matconvnet_whitening
+from keras_nnaqc.reproduction.matconvnet import matconvnet_whitening
 from keras_nnaqc.testing import TestCase
 
 LABEL_KEYS = ("aggre_label", "random_label1", "random_label2")

@@ -28,6 +28,7 @@ def run_grid(
     epochs=None,
     data_path=None,
     verbose=0,
+    noise_model="uniform_simplex",
 ):
     """Runs every configuration of a grid not already in `out_dir`.
 
@@ -46,6 +47,8 @@ def run_grid(
         epochs: Training epochs. Defaults to `None` (the setting's).
         data_path: Local data file. Defaults to `None`.
         verbose: Keras verbosity of `fit`. Defaults to `0`.
+        noise_model: A name of `keras_nnaqc.noise.NOISE_MODELS`. Defaults
+            to `"uniform_simplex"` (eq. 1).
 
     Returns:
         The results of the grid's configurations, as dicts.
@@ -60,6 +63,7 @@ def run_grid(
             "dataset": dataset,
             "method": method,
             "noise_rate": rate,
+            "noise_model": noise_model,
             "train_size": size,
             "seed": seed,
             "epochs": epochs,
@@ -179,6 +183,7 @@ def _key(configuration):
         configuration["dataset"],
         configuration["method"],
         float(configuration.get("noise_rate", configuration.get("noise"))),
+        configuration.get("noise_model", "uniform_simplex"),
         configuration["train_size"],
         configuration["seed"],
         configuration["epochs"],

@@ -16,7 +16,7 @@ from keras_nnaqc.datasets import load_mnist
 from keras_nnaqc.datasets import load_mnist_subset
 from keras_nnaqc.datasets.cifar10 import CIFAR10N_LABEL_SETS
 from keras_nnaqc.datasets.cifar10 import load_cifar10
-from keras_nnaqc.reproduction.preprocessing import matconvnet_whitening
+from keras_nnaqc.reproduction.matconvnet import matconvnet_whitening
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,6 +1,96 @@
-"""The input normalisation of MatConvNet's CIFAR-10 example, in NumPy."""
+"""MatConvNet's CIFAR-10 recipe, the paper's: whitening, initialisation,
+weight decay and per-layer learning rates (`examples/cifar/cnn_cifar.m`,
+`cnn_cifar_init.m`)."""
 
+import keras
 import numpy as np
+
+from keras_nnaqc.architectures import cifar10_cnn
+
+# conv1 is drawn with standard deviation 0.01, the other layers 0.05.
+INITIAL_STDDEV = {"conv1": 0.01}
+DEFAULT_STDDEV = 0.05
+# MatConvNet adds `1e-4 * w` to each kernel's gradient: an L2 loss of
+# `5e-5 * sum(w**2)`. Biases are not decayed.
+WEIGHT_DECAY = 1e-4
+# Each layer's rate is the global one times these, for kernel and bias; the
+# last layer's are ten times smaller again.
+RATE_MULTIPLIERS = {
+    **{f"conv{i}": (0.1, 2.0) for i in range(1, 5)},
+    "conv5": (0.01, 0.2),
+}
+
+
+def matconvnet_cifar10_cnn(num_classes=10, seed=None):
+    """The paper's CIFAR-10 CNN initialised and decayed as MatConvNet does.
+
+    For images whitened at pixel scale (`matconvnet_whitening(...,
+    unit_scale=False)`): kernels drawn from zero-mean normals of standard
+    deviation `INITIAL_STDDEV`, zero biases, an L2 penalty on kernels that
+    adds `WEIGHT_DECAY * w` to their gradients. Train it with
+    `LayerRateSGD`.
+
+    Args:
+        num_classes: Number of classes. Defaults to `10`.
+        seed: Seed of the initial weights. Defaults to `None`.
+
+    Returns:
+        A `keras.Sequential` model outputting logits.
+    """
+
+    def recipe(layer):
+        config = layer.get_config()
+        if "kernel_initializer" in config:
+            stddev = INITIAL_STDDEV.get(layer.name, DEFAULT_STDDEV)
+            config["kernel_initializer"] = keras.initializers.RandomNormal(
+                stddev=stddev, seed=seed
+            )
+            config["kernel_regularizer"] = keras.regularizers.L2(
+                WEIGHT_DECAY / 2
+            )
+        return layer.__class__.from_config(config)
+
+    model = cifar10_cnn(num_classes, rescaling=None)
+    return keras.models.clone_model(model, clone_function=recipe)
+
+
+@keras.saving.register_keras_serializable(package="keras_nnaqc")
+class LayerRateSGD(keras.optimizers.SGD):
+    """SGD whose rate is scaled per layer, as MatConvNet's `learningRate`.
+
+    The gradient of a variable named `kernel` or `bias` of a layer named in
+    `multipliers` is scaled by that layer's `(kernel, bias)` factors before
+    the update, momentum included; other variables (a noise head) keep the
+    global rate.
+
+    Args:
+        multipliers: Layer name to `(kernel factor, bias factor)`. Defaults
+            to `None`: `RATE_MULTIPLIERS`.
+        **kwargs: Arguments of `keras.optimizers.SGD`.
+    """
+
+    def __init__(self, multipliers=None, **kwargs):
+        super().__init__(**kwargs)
+        self.multipliers = {
+            name: tuple(factors)
+            for name, factors in (multipliers or RATE_MULTIPLIERS).items()
+        }
+
+    def apply(self, grads, trainable_variables=None):
+        variables = trainable_variables or self._trainable_variables
+        grads = [
+            None if grad is None else grad * self._factor(variable)
+            for grad, variable in zip(grads, variables, strict=True)
+        ]
+        return super().apply(grads, trainable_variables)
+
+    def _factor(self, variable):
+        layer, name = variable.path.split("/")[-2:]
+        kernel, bias = self.multipliers.get(layer, (1.0, 1.0))
+        return {"kernel": kernel, "bias": bias}.get(name, 1.0)
+
+    def get_config(self):
+        return {**super().get_config(), "multipliers": self.multipliers}
 
 
 def matconvnet_whitening(

@@ -20,69 +20,27 @@ import numpy as np
 
 from keras_nnaqc.architectures import cifar10_cnn
 from keras_nnaqc.datasets.cifar10 import load_cifar10
+from keras_nnaqc.reproduction.matconvnet import LayerRateSGD
+from keras_nnaqc.reproduction.matconvnet import matconvnet_cifar10_cnn
 from keras_nnaqc.reproduction.matconvnet import matconvnet_whitening
 
-# MatConvNet's cnn_cifar.m: weight decay 1e-4 on the gradient (an L2 loss
-# of 5e-5 * sum(w**2)), rate 0.05 for 30 epochs, 0.005 for 10, 0.0005 for 5;
-# conv1 drawn with std 0.01, the others 0.05, on images at pixel scale; each
-# layer's rate times 0.1 for kernels and 2 for biases (the last layer's
-# times 0.1 again).
 RECIPES = {
-    "current": dict(unit_scale=True, init=None, rate=0.01, decay=0.0),
-    "matconvnet": dict(
-        unit_scale=False,
-        init=(0.01, 0.05),
-        rate=0.05,
-        decay=1e-4,
-        multipliers=True,
-    ),
-    "matconvnet_uniform": dict(
-        unit_scale=False, init=(0.01, 0.05), rate=0.005, decay=1e-4
-    ),
-    "unit_decay": dict(unit_scale=True, init=None, rate=0.01, decay=1e-4),
-    "unit_fast": dict(unit_scale=True, init=None, rate=0.05, decay=1e-4),
+    # The CIFAR-10 setting of the first runs: unit-scale whitened images,
+    # Glorot initialisation, SGD at 0.01 for every layer.
+    "current": dict(unit_scale=True, rate=0.01),
+    # MatConvNet's cnn_cifar.m (reproduction/matconvnet.py).
+    "matconvnet": dict(unit_scale=False, rate=0.05),
 }
 
 
-class LayerwiseSGD(keras.optimizers.SGD):
-    """SGD with MatConvNet's per-layer rate multipliers on the gradient."""
-
-    def apply(self, grads, trainable_variables=None):
-        variables = trainable_variables or self._trainable_variables
-        grads = [
-            grad * multiplier(variable)
-            for grad, variable in zip(grads, variables, strict=True)
-        ]
-        return super().apply(grads, trainable_variables)
-
-
-def multiplier(variable):
-    layer, name = variable.path.split("/")[-2:]
-    factor = 2.0 if name == "bias" else 0.1
-    return factor * (0.1 if layer == "conv5" else 1.0)
-
-
-def build(recipe, seed):
-    model = cifar10_cnn(rescaling=None)
-    if recipe["init"] is None and not recipe["decay"]:
-        return model
-    first, rest = recipe["init"] or (None, None)
-
-    def clone(layer):
-        config = layer.get_config()
-        if "kernel_initializer" in config:
-            if first is not None:
-                std = first if layer.name == "conv1" else rest
-                config["kernel_initializer"] = keras.initializers.RandomNormal(
-                    stddev=std, seed=seed
-                )
-            if recipe["decay"]:
-                config["kernel_regularizer"] = keras.regularizers.L2(
-                    recipe["decay"] / 2
-                )
-        return layer.__class__.from_config(config)
-
-    return keras.models.clone_model(model, clone_function=clone)
+def build(recipe_name, seed):
+    if recipe_name == "current":
+        return cifar10_cnn(rescaling=None), keras.optimizers.SGD(
+            0.01, momentum=0.9
+        )
+    return matconvnet_cifar10_cnn(seed=seed), LayerRateSGD(
+        learning_rate=0.05, momentum=0.9
+    )
 
 
 def schedule(epochs, rate):
@@ -143,12 +101,9 @@ def main():
     held = len(x_train) // 10
 
     keras.utils.set_random_seed(args.seed)
-    model = build(recipe, args.seed)
-    print([(v.path, multiplier(v)) for v in model.trainable_variables])
+    model, optimizer = build(args.recipe, args.seed)
     model.compile(
-        optimizer=(
-            LayerwiseSGD if recipe.get("multipliers") else keras.optimizers.SGD
-        )(recipe["rate"], momentum=0.9),
+        optimizer=optimizer,
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         metrics=["accuracy"],
     )

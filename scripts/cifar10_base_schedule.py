@@ -28,17 +28,20 @@ RECIPES = {
     # The CIFAR-10 setting of the first runs: unit-scale whitened images,
     # Glorot initialisation, SGD at 0.01 for every layer.
     "current": dict(unit_scale=True, rate=0.01),
-    # MatConvNet's cnn_cifar.m (reproduction/matconvnet.py).
-    "matconvnet": dict(unit_scale=False, rate=0.05),
+    # MatConvNet's cnn_cifar.m (reproduction/matconvnet.py), with and
+    # without its random left-right flips.
+    "matconvnet": dict(unit_scale=False, rate=0.05, flip=True),
+    "matconvnet_no_flip": dict(unit_scale=False, rate=0.05, flip=False),
 }
 
 
 def build(recipe_name, seed):
+    recipe = RECIPES[recipe_name]
     if recipe_name == "current":
         return cifar10_cnn(rescaling=None), keras.optimizers.SGD(
             0.01, momentum=0.9
         )
-    return matconvnet_cifar10_cnn(seed=seed), LayerRateSGD(
+    return matconvnet_cifar10_cnn(seed=seed, flip=recipe["flip"]), LayerRateSGD(
         learning_rate=0.05, momentum=0.9
     )
 

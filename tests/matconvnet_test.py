@@ -55,3 +55,17 @@ class MatConvNetCNNTest(TestCase):
         penalty = sum(float(to_numpy(loss)) for loss in model.losses)
         expected = sum(5e-5 * float((k**2).sum()) for k in kernels.values())
         self.assertAllClose(penalty, expected, rtol=1e-4)
+
+    def test_flips_images_in_training_only(self):
+        images = np.random.default_rng(0).normal(size=(8, 32, 32, 3))
+        images = images.astype("float32")
+        flipping = matconvnet_cifar10_cnn(seed=1)
+        plain = matconvnet_cifar10_cnn(seed=1, flip=False)
+        self.assertEqual(flipping.layers[0].name, "flip")
+        self.assertAllClose(flipping(images), plain(images), atol=1e-6)
+        trained = to_numpy(flipping(images, training=True))
+        as_is = to_numpy(plain(images))
+        mirrored = to_numpy(plain(images[:, :, ::-1]))
+        same = np.isclose(trained, as_is, atol=1e-5).all(axis=1)
+        flipped = np.isclose(trained, mirrored, atol=1e-5).all(axis=1)
+        self.assertTrue(np.all(same | flipped))

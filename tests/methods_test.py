@@ -7,6 +7,7 @@ from keras_nnaqc import noise
 from keras_nnaqc.losses import BackwardCorrectedLoss
 from keras_nnaqc.losses import BootstrapLoss
 from keras_nnaqc.losses import bootstrap_loss
+from keras_nnaqc.methods.pruning import CROSS_VALIDATION_FOLDS
 from keras_nnaqc.models import NoisyLabelModel
 from keras_nnaqc.testing import TestCase
 from keras_nnaqc.testing import numpy_softmax
@@ -53,6 +54,8 @@ class RegistryTest(TestCase):
                 "nnaqc_paper",
                 "regu_nnaqc",
                 "gce",
+                "confident_learning",
+                "nnaqc_prune",
             ],
         )
 
@@ -75,7 +78,12 @@ class RegistryTest(TestCase):
         predictions = trained.model.predict(X, verbose=0)
         self.assertEqual(predictions.shape, (32, 3))
         self.assertTrue(np.all(np.isfinite(predictions)))
-        stages = 2 if methods.get(name).transition == "estimated" else 1
+        method = methods.get(name)
+        stages = 2 if method.transition == "estimated" else 1
+        if method.prune == "confident_learning":
+            stages = CROSS_VALIDATION_FOLDS + 1  # one model per fold first
+        elif method.prune == "label_issues":
+            stages = 2
         self.assertEqual(len(trained.histories), stages)
         for history in trained.histories:
             self.assertTrue(np.isfinite(history.history["loss"][0]))

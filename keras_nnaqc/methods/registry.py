@@ -185,6 +185,12 @@ _METHODS = [
         ),
     ),
     Method(
+        "gce",
+        f"generalized cross-entropy (Keras core), q = {GCE_Q}",
+        "Zhang and Sabuncu, 2018, arXiv:1805.07836",
+        _generalized_cross_entropy,
+    ),
+    Method(
         "confident_learning",
         "confident learning: cleanlab's find_label_issues on 5-fold "
         "cross-validated probabilities of the base model, then the base "
@@ -202,12 +208,6 @@ _METHODS = [
             lambda num_classes: "nonlinear", warmup=BETA_WARMUP_EPOCHS
         ),
         prune="label_issues",
-    ),
-    Method(
-        "gce",
-        f"generalized cross-entropy (Keras core), q = {GCE_Q}",
-        "Zhang and Sabuncu, 2018, arXiv:1805.07836",
-        _generalized_cross_entropy,
     ),
 ]
 

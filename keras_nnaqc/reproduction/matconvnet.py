@@ -21,18 +21,23 @@ RATE_MULTIPLIERS = {
 }
 
 
-def matconvnet_cifar10_cnn(num_classes=10, seed=None):
+def matconvnet_cifar10_cnn(num_classes=10, seed=None, flip=True):
     """The paper's CIFAR-10 CNN initialised and decayed as MatConvNet does.
 
     For images whitened at pixel scale (`matconvnet_whitening(...,
     unit_scale=False)`): kernels drawn from zero-mean normals of standard
     deviation `INITIAL_STDDEV`, zero biases, an L2 penalty on kernels that
     adds `WEIGHT_DECAY * w` to their gradients. Train it with
-    `LayerRateSGD`.
+    `LayerRateSGD`. MatConvNet flips each training batch left to right
+    with probability 1/2; here a `RandomFlip` layer flips each image
+    (during training only).
 
     Args:
         num_classes: Number of classes. Defaults to `10`.
-        seed: Seed of the initial weights. Defaults to `None`.
+        seed: Seed of the initial weights and the flips. Defaults to
+            `None`.
+        flip: Whether to flip training images at random. Defaults to
+            `True`.
 
     Returns:
         A `keras.Sequential` model outputting logits.
@@ -51,7 +56,14 @@ def matconvnet_cifar10_cnn(num_classes=10, seed=None):
         return layer.__class__.from_config(config)
 
     model = cifar10_cnn(num_classes, rescaling=None)
-    return keras.models.clone_model(model, clone_function=recipe)
+    model = keras.models.clone_model(model, clone_function=recipe)
+    if not flip:
+        return model
+    flips = keras.layers.RandomFlip("horizontal", seed=seed, name="flip")
+    return keras.Sequential(
+        [keras.Input(model.input_shape[1:]), flips, *model.layers],
+        name=model.name,
+    )
 
 
 @keras.saving.register_keras_serializable(package="keras_nnaqc")

@@ -1,5 +1,6 @@
 """A split as a reader gives it, and how it becomes a `NoisyDataset`."""
 
+import abc
 import dataclasses
 import typing
 from collections.abc import Mapping
@@ -70,8 +71,9 @@ class Batching:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class SplitData:
-    """The labels of a split as read, before any subset or noise.
+class SplitData(abc.ABC):
+    """The labels of a split as read, before any subset or noise; each
+    kind of split (arrays, files, a stream) batches them its own way.
 
     Attributes:
         clean_labels: The true label of each example (`-1` where unknown).
@@ -109,6 +111,7 @@ class SplitData:
         )
         return chosen[part], noisy[part], matrix
 
+    @abc.abstractmethod
     def noisy_dataset(self, name, split, num_classes, draw, batching):
         """The examples `draw` keeps, batched, with their training labels.
 
@@ -122,7 +125,6 @@ class SplitData:
         Returns:
             A `NoisyDataset`.
         """
-        raise NotImplementedError
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

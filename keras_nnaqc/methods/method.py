@@ -7,7 +7,6 @@ from keras import ops
 
 from keras_nnaqc._optimizers import fresh_optimizer
 from keras_nnaqc._validation import check_transition_matrix
-from keras_nnaqc.methods.pruning import PRUNING_RULES
 from keras_nnaqc.methods.pruning import keep_masks
 from keras_nnaqc.methods.transition_estimation import estimate_transition
 from keras_nnaqc.models import NoisyLabelModel
@@ -144,11 +143,10 @@ class Method:
     def _pruned(self, fit, build_base_model, x, labels, num_classes, kwargs):
         """`x`, `labels` and the hold-out of `kwargs` without what this
         method's pruning rule flags."""
-        if self.prune not in PRUNING_RULES or self.transition is not None:
+        if self.transition is not None:
             raise ValueError(
-                f"Method {self.name!r}: `prune` must be one of "
-                f"{PRUNING_RULES}, for a method without a transition "
-                f"matrix. Received: prune={self.prune!r}, "
+                f"Method {self.name!r}: a method with a transition matrix "
+                f"cannot prune. Received: prune={self.prune!r}, "
                 f"transition={self.transition!r}"
             )
         if not isinstance(x, np.ndarray) or labels is None:

@@ -309,3 +309,18 @@ class AddNoiseTest:
             add_noise(np.arange(4) % 2, 2, 0.3, "idn", 0)
         with pytest.raises(ValueError, match="instance_dependent"):
             noise.named_transition("idn", 3, 0.3)
+
+    def test_load_arrays_draws_idn_from_its_images(self):
+        from keras_nnaqc.datasets import add_noise
+        from keras_nnaqc.datasets import load_arrays
+
+        rng = np.random.default_rng(1)
+        images = rng.normal(size=(300, 2, 2, 1)).astype("float32")
+        labels = rng.integers(0, 3, 300)
+        loaded = load_arrays(
+            images, labels, 3, noise_rate=0.3, noise_model="idn", seed=4
+        )
+        noisy, matrix = add_noise(labels, 3, 0.3, "idn", 4, features=images)
+        np.testing.assert_array_equal(loaded.noisy_labels, noisy)
+        np.testing.assert_allclose(loaded.transition_matrix, matrix)
+        assert 0.2 < noise.actual_noise_rate(labels, noisy) < 0.4

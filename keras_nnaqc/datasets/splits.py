@@ -86,12 +86,14 @@ class SplitData(abc.ABC):
         default_factory=dict
     )
 
-    def select(self, draw, num_classes, groups=None):
+    def select(self, draw, num_classes, groups=None, features=None):
         """Positions kept (random subset, then part) and their labels.
 
         Synthetic noise is drawn for the whole subset, on the real noisy
         labels `draw.noisy_label` or else the clean ones, before a
         validation part is held out, so both parts share one noise matrix.
+        `features` (one per example) are what instance-dependent noise
+        depends on; splits that are not in memory have none.
 
         Returns:
             `(positions, training labels, noise matrix or None)`.
@@ -105,6 +107,7 @@ class SplitData(abc.ABC):
             draw.noise_model,
             draw.seed,
             groups,
+            features=None if features is None else features[chosen],
         )
         part = select_part(
             len(chosen), draw.validation_split, draw.subset, draw.seed
@@ -145,7 +148,9 @@ class ArraySplit(SplitData):
 
     def noisy_dataset(self, name, split, num_classes, draw, batching):
         """Works without TensorFlow (through a `keras.utils.PyDataset`)."""
-        rows, noisy, matrix = self.select(draw, num_classes, self.groups)
+        rows, noisy, matrix = self.select(
+            draw, num_classes, self.groups, self.images
+        )
         images = self.images[rows]
         coarse = self.coarse_labels
 

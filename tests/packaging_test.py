@@ -28,7 +28,7 @@ print("trained on", keras.backend.backend())
 """
 
 
-SHARED = {"_validation", "_optimizers", "version"}
+SHARED = {"_validation", "_optimizers", "_folds", "version"}
 MAY_IMPORT = {
     "layers": {"constraints"},
     "losses": {"layers"},

@@ -8,6 +8,8 @@ disagrees with them (measured on MNIST: after one epoch).
 import numpy as np
 from keras import ops
 
+from keras_nnaqc._folds import kfold_splits
+
 PRUNING_RULES = ("confident_learning", "label_issues")
 CROSS_VALIDATION_FOLDS = 5
 
@@ -61,11 +63,9 @@ def _confident_learning(fit_stage, build, x, labels, validation, seed):
     """Out-of-fold probabilities of `CROSS_VALIDATION_FOLDS` models (the
     hold-out scored by their average), filtered by cleanlab."""
     cleanlab_filter = _import_cleanlab_filter()
-    folds = np.random.default_rng(seed).permutation(len(labels))
     out_of_fold = None
     held_out = []
-    for fold in np.array_split(folds, CROSS_VALIDATION_FOLDS):
-        rest = np.setdiff1d(np.arange(len(labels)), fold)
+    for rest, fold in kfold_splits(len(labels), CROSS_VALIDATION_FOLDS, seed):
         model = fit_stage(*build(), x[rest], labels[rest])
         probabilities = _probabilities(model, x[fold])
         if out_of_fold is None:

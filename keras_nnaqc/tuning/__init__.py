@@ -7,8 +7,8 @@ except ImportError as error:
         "keras_nnaqc.tuning needs KerasTuner: `pip install keras-nnaqc[tuner]`."
     ) from error
 
+from keras_nnaqc._folds import kfold_splits
 from keras_nnaqc.tuning.cross_validation import CrossValidationTuner
-from keras_nnaqc.tuning.cross_validation import kfold_splits
 from keras_nnaqc.tuning.hypermodel import NNAQCHyperModel
 
 __all__ = [

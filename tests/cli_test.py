@@ -47,6 +47,18 @@ class BadFlagValuesTest:
         assert f"argument {flag}: invalid choice: 'foo'" in line
         assert allowed in line
 
+    @pytest.mark.parametrize(
+        "argv,named",
+        [
+            (["--table", "cifar10n", "--noise", "0.3"], "--noise 0.3"),
+            (["--table", "mnist", "--label-sets", "worse"], "--table mnist"),
+            (["--table", "cifar10n", "--label-sets", "worst"], "'worst'"),
+        ],
+    )
+    def test_real_and_synthetic_noise_do_not_mix(self, argv, named, capsys):
+        line = refusal(["reproduce", *argv, "--out-dir", "unused"], capsys)
+        assert line.startswith("nnaqc reproduce: error:") and named in line
+
     def test_library_errors_become_one_line(self, capsys):
         line = refusal(["run", "--dataset", "foo"], capsys)
         assert line.startswith("nnaqc run: error:")

@@ -2,16 +2,20 @@ import json
 import pathlib
 
 import keras
+import numpy as np
 import pytest
 
 from keras_nnaqc import cli
 from keras_nnaqc import methods
+from keras_nnaqc.datasets.noisy_dataset import select_part
 from keras_nnaqc.reproduction import grid
+from keras_nnaqc.reproduction import load_noisy_data
 from keras_nnaqc.reproduction import markdown_table
 from keras_nnaqc.reproduction import read_results
 from keras_nnaqc.reproduction import run_experiment
 from keras_nnaqc.reproduction import run_grid
 from keras_nnaqc.reproduction import write_report
+from keras_nnaqc.reproduction.runner import flag_scores
 from keras_nnaqc.testing import TestCase
 
 SMALL_RESULTS = pathlib.Path(__file__).parent / "data" / "small_results.jsonl"
@@ -65,6 +69,36 @@ class RunExperimentTest(TestCase):
         result = run_experiment(method=mine, noise_rate=0.2, **TINY)
         self.assertEqual(result["method"], "mine")
         self.assertEqual(result["transition_matrix"], None)
+
+    def test_pruning_methods_score_what_they_flag(self):
+        result = run_experiment(method="nnaqc_prune", noise_rate=0.5, **TINY)
+        data = load_noisy_data("mnist_subset", 0.5, train_size=200)
+        # The 180 images of the training part (a tenth is held out).
+        part = select_part(200, 0.1, "training", 0)
+        wrong = data["y_train"][part] != data["noisy_labels"][part]
+        flagged = result["flagged"]
+        self.assertEqual(flagged["wrong"], int(wrong.sum()))
+        self.assertTrue(0 <= flagged["count"] <= 180)
+        self.assertTrue(0 <= flagged["precision"] <= 1)
+        base = run_experiment(method="base", noise_rate=0.5, **TINY)
+        self.assertEqual(base["flagged"], None)
+
+    def test_flag_scores_by_hand(self):
+        flagged = np.array([1, 1, 1, 0, 0, 0, 0, 1], bool)
+        wrong = np.array([1, 1, 0, 1, 0, 0, 0, 0], bool)
+        # 2 caught of 4 flagged and of 3 wrong: F1 = 2 * .5 * .667 / 1.167.
+        self.assertEqual(
+            flag_scores(flagged, wrong),
+            {
+                "count": 4,
+                "wrong": 3,
+                "precision": 0.5,
+                "recall": 0.6667,
+                "f1": 0.5714,
+            },
+        )
+        none = flag_scores(np.zeros(3, bool), np.zeros(3, bool))
+        self.assertEqual((none["precision"], none["f1"]), (0.0, 0.0))
 
     def test_rejects_bad_configurations(self):
         with pytest.raises(ValueError, match="train_size=20000"):
@@ -158,6 +192,40 @@ class TableTest(TestCase):
         )
         self.assertEqual(
             markdown_table(results, "mnist", ["nnaqc", "base"]), expected
+        )
+
+    def test_other_noise_gets_its_own_columns(self):
+        def result(error, **noise):
+            return {
+                "method": "base",
+                "dataset": "mnist",
+                "train_size": 60000,
+                "test_error": error,
+                "noise": None,
+                "noise_model": None,
+                **noise,
+            }
+
+        results = [
+            result(4.0, noise=0.5, noise_model="uniform_simplex"),
+            result(30.0, noise=0.45, noise_model="pair"),
+            result(9.0, noise=0.5, noise_model="symmetric"),
+            result(20.0, noise=0.4, noise_model="idn"),
+            result(2.0, noise=0.0, noise_model="uniform_simplex"),
+            result(40.0, label_set="worse"),
+            result(10.0, label_set="aggre"),
+        ]
+        lines = markdown_table(results, "mnist").splitlines()
+        self.assertEqual(
+            lines[2],
+            "| **Noise %** | **0** | **50** | **idn 40%** | **pair 45%** "
+            "| **symmetric 50%** | **worse** | **aggre** |",
+        )
+        # The paper's number only where its noise is: eq. 1 at 0 and 50%.
+        self.assertEqual(
+            lines[3],
+            "| base | 2.00 (0.89) | 4.00 (34.50) | 20.00 | 30.00 | 9.00 "
+            "| 40.00 | 10.00 |",
         )
 
     def test_report_files(self, tmp_path):

@@ -10,6 +10,8 @@ from keras_nnaqc import datasets
 from keras_nnaqc import noise
 from keras_nnaqc.datasets import load_mnist_subset
 from keras_nnaqc.reproduction import load_noisy_data
+from keras_nnaqc.reproduction import read_results
+from keras_nnaqc.reproduction import run_grid
 from keras_nnaqc.reproduction.matconvnet import matconvnet_whitening
 from keras_nnaqc.testing import TestCase
 
@@ -115,6 +117,36 @@ class LocalCifar10Test(TestCase):
                 "cifar10n", data_path=images, labels_path=str(shuffled),
                 label_set="aggre",
             )  # fmt: skip
+
+
+class Cifar10nGridTest(TestCase):
+    def test_one_column_per_label_set(self, cifar_files, tmp_path):
+        images, human, clean, worse = cifar_files
+        arguments = {
+            "methods": ["base"],
+            "noise_rates": None,
+            "train_sizes": [100],
+            "seeds": [0],
+            "out_dir": tmp_path,
+            "epochs": 1,
+            "data_path": images,
+            "labels_path": human,
+        }
+        results = run_grid(
+            "cifar10n", label_sets=["worse", "aggre"], **arguments
+        )
+        self.assertEqual([r["label_set"] for r in results], ["worse", "aggre"])
+        self.assertEqual(results[1]["actual_noise"], 0.0)
+        table = (tmp_path / "table.md").read_text().splitlines()
+        self.assertEqual(table[2], "| **Noise %** | **worse** | **aggre** |")
+        # Resumed: nothing runs again, and a third set only adds its runs.
+        again = run_grid(
+            "cifar10n", label_sets=["aggre", "worse", "random1"], **arguments
+        )
+        self.assertEqual(len(read_results(tmp_path / "results.jsonl")), 3)
+        self.assertEqual(len(again), 3)
+        with pytest.raises(ValueError, match="label_sets=\\['worst'\\]"):
+            run_grid("cifar10n", label_sets=["worst"], **arguments)
 
 
 class OneNoisyDataPathTest(TestCase):

@@ -26,6 +26,8 @@ class TrainedModel:
         histories: The `History` of each training stage.
         transition_matrix: The `(L, L)` noise model the method used: learned,
             true, or estimated; `None` for methods without one.
+        kept: For a method that prunes, a boolean mask of the training
+            samples it kept (`False`: flagged as mislabelled); else `None`.
     """
 
     method: str
@@ -33,6 +35,7 @@ class TrainedModel:
     training_model: keras.Model
     histories: list
     transition_matrix: object = None
+    kept: object = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -125,10 +128,12 @@ class Method:
             probabilities = ops.convert_to_numpy(ops.softmax(logits))
             transition = estimate_transition(probabilities)
 
+        kept = None
         if self.prune is not None:
-            x, noisy_labels, fit_kwargs = self._pruned(
+            kept, fit_kwargs = self._pruned(
                 fit, build_base_model, x, noisy_labels, num_classes, fit_kwargs
             )
+            x, noisy_labels = x[kept], np.asarray(noisy_labels)[kept]
         model, loss = self.build(build_base_model(), num_classes, transition)
         fit(model, loss, x, noisy_labels)
         if isinstance(model, NoisyLabelModel):
@@ -137,12 +142,12 @@ class Method:
         else:
             clean_model = model
         return TrainedModel(
-            self.name, clean_model, model, histories, transition
+            self.name, clean_model, model, histories, transition, kept
         )
 
     def _pruned(self, fit, build_base_model, x, labels, num_classes, kwargs):
-        """`x`, `labels` and the hold-out of `kwargs` without what this
-        method's pruning rule flags."""
+        """The mask of the training samples this method's pruning rule
+        keeps, and `kwargs` with the hold-out pruned alike."""
         if self.transition is not None:
             raise ValueError(
                 f"Method {self.name!r}: a method with a transition matrix "
@@ -164,7 +169,6 @@ class Method:
             labels,
             validation,
         )
-        labels = np.asarray(labels)
         if validation is not None:
             inputs, given = validation[:2]
             kwargs = {
@@ -174,4 +178,4 @@ class Method:
                     np.asarray(given)[keep_validation],
                 ),
             }
-        return x[keep], labels[keep], kwargs
+        return keep, kwargs

@@ -42,7 +42,7 @@ def plot_transition_matrices(matrices, path, title=None):
 
 
 def plot_error_vs_noise(summary, path, train_size, methods=None, title=None):
-    """Saves clean test error against noise rate, one line per method.
+    """Saves clean test error against eq. 1 noise rate, one line per method.
 
     The error axis is logarithmic; error bars are one standard deviation
     over seeds, their lower half cut at half the mean so that it stays on
@@ -50,7 +50,8 @@ def plot_error_vs_noise(summary, path, train_size, methods=None, title=None):
 
     Args:
         summary: `keras_nnaqc.reproduction.summarize` output, mapping
-            `(method, train_size, noise)` to `(mean, std, seeds)`.
+            `(method, train_size, noise)` to `(mean, std, seeds)`; columns
+            of other noise (strings) are left out.
         path: Where to write the figure.
         train_size: The training-set size to plot.
         methods: Methods to draw, in legend order. Defaults to `None` (all).
@@ -70,7 +71,7 @@ def plot_error_vs_noise(summary, path, train_size, methods=None, title=None):
         points = sorted(
             (rate, mean, std)
             for (name, size, rate), (mean, std, _) in summary.items()
-            if name == method and size == train_size
+            if name == method and size == train_size and isinstance(rate, float)
         )
         if not points:
             continue

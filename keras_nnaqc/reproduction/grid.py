@@ -8,7 +8,9 @@ import time
 from keras_nnaqc.reproduction.runner import run_experiment
 from keras_nnaqc.reproduction.runner import true_transition
 from keras_nnaqc.reproduction.settings import get_setting
+from keras_nnaqc.reproduction.tables import column_label
 from keras_nnaqc.reproduction.tables import markdown_table
+from keras_nnaqc.reproduction.tables import noise_column
 from keras_nnaqc.reproduction.tables import read_results
 from keras_nnaqc.reproduction.tables import summarize
 from keras_nnaqc.reproduction.tables import write_csv
@@ -29,18 +31,21 @@ def run_grid(
     data_path=None,
     verbose=0,
     noise_model="uniform_simplex",
+    label_sets=None,
+    labels_path=None,
 ):
     """Runs every configuration of a grid not already in `out_dir`.
 
     Results are appended to `out_dir/results.jsonl` as each run finishes, so
     an interrupted grid resumes where it stopped; then the table
     (`table.md`, `table.csv`) and figures are written from all the results
-    of `dataset` in the file.
+    of `dataset` in the file (other grids' too: one table can hold several
+    noise models), methods in the order given, then the file's others.
 
     Args:
         dataset: Dataset of the experiments.
         methods: Method names.
-        noise_rates: Label-noise rates.
+        noise_rates: Label-noise rates; `None` with `label_sets`.
         train_sizes: Training-set sizes (numbers of images).
         seeds: Seeds; each gives every method the same noisy data.
         out_dir: Folder of the results, tables and figures.
@@ -49,6 +54,10 @@ def run_grid(
         verbose: Keras verbosity of `fit`. Defaults to `0`.
         noise_model: A name of `keras_nnaqc.noise.NOISE_MODELS`. Defaults
             to `"uniform_simplex"` (eq. 1).
+        label_sets: For a dataset of real noisy labels (CIFAR-10N), the
+            label sets to train on, instead of noise rates. Defaults to
+            `None`.
+        labels_path: The file of those labels. Defaults to `None`.
 
     Returns:
         The results of the grid's configurations, as dicts.
@@ -56,20 +65,38 @@ def run_grid(
     out_dir = pathlib.Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     results_path = out_dir / RESULTS_FILE
+    setting = get_setting(dataset)
     if epochs is None:
-        epochs = get_setting(dataset).epochs
+        epochs = setting.epochs
+    unknown = [
+        name for name in label_sets or () if name not in setting.label_sets
+    ]
+    if unknown:
+        raise ValueError(
+            f"Unknown label sets for {dataset}: valid ones are "
+            f"{', '.join(setting.label_sets) or 'none'}. "
+            f"Received: label_sets={list(label_sets)!r}"
+        )
+    if label_sets:
+        noises = [{"label_set": name} for name in label_sets]
+        data = {"data_path": data_path, "labels_path": labels_path}
+    else:
+        noises = [
+            {"noise_rate": rate, "noise_model": noise_model}
+            for rate in noise_rates
+        ]
+        data = {"data_path": data_path}
     configurations = [
         {
             "dataset": dataset,
             "method": method,
-            "noise_rate": rate,
-            "noise_model": noise_model,
+            **noise,
             "train_size": size,
             "seed": seed,
             "epochs": epochs,
         }
-        for size, seed, rate, method in itertools.product(
-            train_sizes, seeds, noise_rates, methods
+        for size, seed, noise, method in itertools.product(
+            train_sizes, seeds, noises, methods
         )
     ]
     finished = {_key(result) for result in read_results(results_path)}
@@ -82,24 +109,26 @@ def run_grid(
     )
     start = time.time()
     for done, configuration in enumerate(pending, start=1):
-        result = run_experiment(
-            **configuration, data_path=data_path, verbose=verbose
-        )
+        result = run_experiment(**configuration, **data, verbose=verbose)
         with open(results_path, "a") as file:
             file.write(json.dumps(result) + "\n")
         elapsed = time.time() - start
         remaining = elapsed / done * (len(pending) - done)
         print(
-            f"[{done}/{len(pending)}] {result['method']} p={result['noise']} "
+            f"[{done}/{len(pending)}] {result['method']} "
+            f"noise {column_label(noise_column(result))} "
             f"n={result['train_size']} seed={result['seed']}: "
             f"{result['test_error']:.2f}% error, {result['wall_s']:.0f} s "
             f"(about {remaining / 60:.0f} min left)",
             flush=True,
         )
+    everything = read_results(results_path)
+    everything = [r for r in everything if r["dataset"] == dataset]
+    order = list(methods)
+    order += [r["method"] for r in everything if r["method"] not in order]
+    write_report(everything, dataset, out_dir, list(dict.fromkeys(order)))
     wanted = {_key(configuration) for configuration in configurations}
-    results = [r for r in read_results(results_path) if _key(r) in wanted]
-    write_report(results, dataset, out_dir, methods)
-    return results
+    return [r for r in everything if _key(r) in wanted]
 
 
 def write_report(results, dataset, out_dir, methods=None):
@@ -131,59 +160,90 @@ def _figures(results, dataset, out_dir, methods):
 
     summary = summarize(results)
     paths = []
-    for size in sorted({r["train_size"] for r in results}, reverse=True):
-        paths.append(
-            plot_error_vs_noise(
-                summary,
-                out_dir / f"error_vs_noise_{size}.png",
-                size,
-                methods,
-                title=f"{dataset}, {size} noisy training images",
+    if any(isinstance(key[2], float) for key in summary):
+        for size in sorted({r["train_size"] for r in results}, reverse=True):
+            paths.append(
+                plot_error_vs_noise(
+                    summary,
+                    out_dir / f"error_vs_noise_{size}.png",
+                    size,
+                    methods,
+                    title=f"{dataset}, {size} noisy training images",
+                )
             )
-        )
     first_seed = min(r["seed"] for r in results)
     largest = max(r["train_size"] for r in results)
-    for rate in sorted({r["noise"] for r in results}):
-        if rate == 0:
-            continue
-        chosen = {
-            r["method"]: r["transition_matrix"]
+    for column in dict.fromkeys(noise_column(r) for r in results):
+        chosen = [
+            r
             for r in results
-            if r["noise"] == rate
+            if noise_column(r) == column
             and r["seed"] == first_seed
             and r["train_size"] == largest
-            and r["method"] in TRANSITION_FIGURE_METHODS
             and r["transition_matrix"] is not None
+        ]
+        learned = {
+            r["method"]: r["transition_matrix"]
+            for r in chosen
+            if r["method"] in TRANSITION_FIGURE_METHODS
         }
-        if not chosen:
+        if column == 0.0 or not learned:
             continue
-        noise_model = next(r["noise_model"] for r in results)
-        matrices = {
-            f"true (p={rate:g})": true_transition(
-                dataset, rate, first_seed, noise_model
-            )
-        }
+        true = _true_matrix(chosen)
+        heading = f"p={column:g}" if isinstance(column, float) else column
+        matrices = {} if true is None else {f"true ({heading})": true}
         matrices.update(
-            (method, chosen[method])
+            (method, learned[method])
             for method in TRANSITION_FIGURE_METHODS
-            if method in chosen
+            if method in learned
         )
         paths.append(
             plot_transition_matrices(
                 matrices,
-                out_dir / f"transitions_p{round(rate * 100):02d}.png",
+                out_dir / f"transitions_{_file_part(column)}.png",
                 title=f"{dataset}: noise models learned (seed {first_seed})",
             )
         )
     return paths
 
 
+def _true_matrix(results):
+    """The noise of one column's runs: the genie's matrix when it ran (the
+    draw's empirical one for idn and real labels), else the drawn matrix,
+    or `None` where the noise has no matrix to draw."""
+    for result in results:
+        if result["method"] == "genie":
+            return result["transition_matrix"]
+    result = results[0]
+    noise_model = result.get("noise_model") or "uniform_simplex"
+    if result.get("label_set") or noise_model == "idn":
+        return None
+    return true_transition(
+        result["dataset"], result["noise"], result["seed"], noise_model
+    )
+
+
+def _file_part(column):
+    """`p50` for eq. 1 noise at 50%, `pair_p45`, or the label set's name."""
+    if isinstance(column, float):
+        return f"p{round(column * 100):02d}"
+    if column.endswith("%"):
+        name, rate = column[:-1].split(" ")
+        return f"{name}_p{round(float(rate)):02d}"
+    return column
+
+
 def _key(configuration):
+    if configuration.get("label_set"):
+        noise = (None, None, configuration["label_set"])
+    else:
+        rate = configuration.get("noise_rate", configuration.get("noise"))
+        noise_model = configuration.get("noise_model") or "uniform_simplex"
+        noise = (float(rate), noise_model, None)
     return (
         configuration["dataset"],
         configuration["method"],
-        float(configuration.get("noise_rate", configuration.get("noise"))),
-        configuration.get("noise_model", "uniform_simplex"),
+        *noise,
         configuration["train_size"],
         configuration["seed"],
         configuration["epochs"],

@@ -67,9 +67,11 @@ def run_experiment(
         `actual_noise`, `best_epoch`, `validation` (the validation metrics
         of the kept epoch, on noisy labels), `predicted_classes` (how many
         classes the model predicts on the test set: 1 means collapse),
-        `wall_s`, `backend`, `device`, `version`, and the noise model the
-        method used as `transition_matrix` (or `None`). For real noisy
-        labels `noise` is `None` and `label_set` names them.
+        `wall_s`, `backend`, `device`, `version`, the noise model the
+        method used as `transition_matrix` (or `None`), and for a method
+        that prunes, `flagged`: `flag_scores` of what it dropped from the
+        training part against the truly wrong labels (else `None`). For
+        real noisy labels `noise` is `None` and `label_set` names them.
     """
     setting = get_setting(dataset)
     method_object = (
@@ -149,6 +151,37 @@ def run_experiment(
         "transition_matrix": None
         if transition is None
         else np.round(np.asarray(transition, np.float64), 5).tolist(),
+        "flagged": None
+        if trained.kept is None
+        else flag_scores(
+            ~trained.kept, data["y_train"][fit] != noisy_labels[fit]
+        ),
+    }
+
+
+def flag_scores(flagged, wrong):
+    """How well flagged labels match the truly wrong ones.
+
+    Args:
+        flagged: Boolean mask of the labels flagged as wrong.
+        wrong: Boolean mask of the labels that are wrong.
+
+    Returns:
+        A dict of `count` (flagged), `wrong` (truly wrong), `precision`
+        (share of the flagged that are wrong), `recall` (share of the wrong
+        that are flagged) and `f1`; a ratio with nothing to divide by is 0.
+    """
+    caught = int(np.sum(flagged & wrong))
+    count, total = int(np.sum(flagged)), int(np.sum(wrong))
+    precision = caught / count if count else 0.0
+    recall = caught / total if total else 0.0
+    f1 = 2 * caught / (count + total) if count + total else 0.0
+    return {
+        "count": count,
+        "wrong": total,
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
     }
 
 

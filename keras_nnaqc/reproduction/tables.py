@@ -1,4 +1,9 @@
-"""Results tables laid out like the paper's: methods by size and noise."""
+"""Results tables laid out like the paper's: methods by size and noise.
+
+A column is the noise a run was trained under: its rate for the paper's
+eq. 1 noise, the noise model and rate for other noise (`"pair 45%"`), or the
+name of a set of real noisy labels (`"worse"`).
+"""
 
 import csv
 import json
@@ -24,6 +29,25 @@ def read_results(path):
         return []
 
 
+def noise_column(result):
+    """The table column of a result: the noise its labels carry.
+
+    Args:
+        result: A result dict of `run_experiment`.
+
+    Returns:
+        The noise rate (a float) for eq. 1 noise; `"<noise model> <rate>%"`
+        for other synthetic noise; the label set's name for real noisy
+        labels.
+    """
+    if result.get("label_set"):
+        return result["label_set"]
+    noise_model = result.get("noise_model") or "uniform_simplex"
+    if noise_model == "uniform_simplex":
+        return float(result["noise"])
+    return f"{noise_model} {result['noise'] * 100:g}%"
+
+
 def summarize(results):
     """Mean, standard deviation and count of the error of each configuration.
 
@@ -31,13 +55,13 @@ def summarize(results):
         results: Result dicts of `run_experiment`.
 
     Returns:
-        A dict mapping `(method, train_size, noise)` to
+        A dict mapping `(method, train_size, noise_column(result))` to
         `(mean, std, seed_count)`, with the sample standard deviation (0 for
         one seed).
     """
     errors = {}
     for result in results:
-        key = (result["method"], result["train_size"], result["noise"])
+        key = (result["method"], result["train_size"], noise_column(result))
         errors.setdefault(key, []).append(result["test_error"])
     return {
         key: (
@@ -68,7 +92,7 @@ def markdown_table(results, dataset, methods=None):
     summary = summarize(results)
     methods = methods or list(dict.fromkeys(r["method"] for r in results))
     sizes = sorted({r["train_size"] for r in results}, reverse=True)
-    rates = sorted({r["noise"] for r in results})
+    rates = _column_order(results)
     columns = [(size, rate) for size in sizes for rate in rates]
     group_heads = [
         _size_name(size) if rate == rates[0] else "" for size, rate in columns
@@ -77,7 +101,7 @@ def markdown_table(results, dataset, methods=None):
         "| Training samples | " + " | ".join(group_heads) + " |",
         "| --- |" + " --- |" * len(columns),
         "| **Noise %** | "
-        + " | ".join(f"**{rate * 100:g}**" for _, rate in columns)
+        + " | ".join(f"**{column_label(rate)}**" for _, rate in columns)
         + " |",
     ]
     for method in methods:
@@ -87,7 +111,7 @@ def markdown_table(results, dataset, methods=None):
             if (method, size, rate) in summary:
                 mean, std, count = summary[(method, size, rate)]
                 cell = f"{mean:.2f}" + (f" ± {std:.2f}" if count > 1 else "")
-            paper = paper_error(dataset, method, size, rate)
+            paper = _paper_error(dataset, method, size, rate)
             if paper is not None:
                 cell += f" ({paper:.2f})"
             cells.append(cell)
@@ -113,7 +137,7 @@ def write_csv(results, dataset, path):
         for (method, size, rate), (mean, std, count) in summarize(
             results
         ).items():
-            paper = paper_error(dataset, method, size, rate)
+            paper = _paper_error(dataset, method, size, rate)
             writer.writerow(
                 [
                     method,
@@ -126,6 +150,34 @@ def write_csv(results, dataset, path):
                 ]
             )
     return path
+
+
+def _column_order(results):
+    """The columns of `results`: eq. 1 rates, then other noise models by
+    name and rate, then label sets in order of first appearance."""
+    order = {}
+    for index, result in enumerate(results):
+        column = noise_column(result)
+        if result.get("label_set"):
+            key = (2, "", index)
+        elif isinstance(column, float):
+            key = (0, "", column)
+        else:
+            key = (1, result["noise_model"], result["noise"])
+        order.setdefault(column, key)
+    return sorted(order, key=order.get)
+
+
+def column_label(column):
+    """A column's heading: `50` (eq. 1, %), `pair 45%` or `worse`."""
+    return f"{column * 100:g}" if isinstance(column, float) else column
+
+
+def _paper_error(dataset, method, size, column):
+    """The paper's error for a column of eq. 1 noise, else `None`."""
+    if not isinstance(column, float):
+        return None
+    return paper_error(dataset, method, size, column)
 
 
 def _size_name(size):

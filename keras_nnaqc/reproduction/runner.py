@@ -37,8 +37,9 @@ def run_experiment(
     The training subset, the noise matrix, the noisy labels and the split
     of a validation set off the noisy training set are drawn from
     independent streams of `seed`, once; the same seed gives the same noisy
-    data to every method. Training stops early on the validation loss (on
-    noisy labels, all a user has) and keeps the best epoch's weights.
+    data to every method. Training stops early on the setting's validation
+    metric (on noisy labels, all a user has) and keeps the best epoch's
+    weights.
 
     Args:
         dataset: A dataset of `keras_nnaqc.reproduction.SETTINGS`. Defaults
@@ -98,7 +99,9 @@ def run_experiment(
 
     keras.utils.set_random_seed(seed)
     early_stopping = keras.callbacks.EarlyStopping(
-        patience=setting.patience, restore_best_weights=True
+        monitor=setting.monitor,
+        patience=setting.patience,
+        restore_best_weights=True,
     )
     callbacks = [early_stopping]
     if setting.callbacks is not None:

@@ -188,7 +188,7 @@ class TableTest(TestCase):
             "| nnaqc | 1.10 ± 0.14 (1.14) | 6.00 ± 1.41 (16.42) "
             "| 3.50 (3.00) | 9.00 |\n"
             "| base | 0.90 ± 0.00 (0.89) | 45.00 ± 7.07 (48.80) "
-            "| — (2.42) | — |\n"
+            "| not run (2.42) | not run |\n"
         )
         self.assertEqual(
             markdown_table(results, "mnist", ["nnaqc", "base"]), expected

@@ -77,8 +77,9 @@ def markdown_table(results, dataset, methods=None):
     """A Markdown table of mean clean test error (%) like the paper's.
 
     Rows are methods; columns are grouped by training-set size, then noise
-    rate. A cell reads `mean ± std (paper)`; `±` is left out for one seed
-    and `(paper)` where the paper reports nothing.
+    rate. A cell reads `mean ± std (paper)`; `±` is left out for one seed,
+    `(paper)` where the paper reports nothing, and a configuration without
+    results reads `not run`.
 
     Args:
         results: Result dicts of `run_experiment` for `dataset`.
@@ -107,7 +108,7 @@ def markdown_table(results, dataset, methods=None):
     for method in methods:
         cells = []
         for size, rate in columns:
-            cell = "—"
+            cell = "not run"
             if (method, size, rate) in summary:
                 mean, std, count = summary[(method, size, rate)]
                 cell = f"{mean:.2f}" + (f" ± {std:.2f}" if count > 1 else "")

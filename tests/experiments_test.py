@@ -16,6 +16,7 @@ from keras_nnaqc.reproduction import run_experiment
 from keras_nnaqc.reproduction import run_grid
 from keras_nnaqc.reproduction import write_report
 from keras_nnaqc.reproduction.runner import flag_scores
+from keras_nnaqc.reproduction.tables import flag_table
 from keras_nnaqc.testing import TestCase
 
 SMALL_RESULTS = pathlib.Path(__file__).parent / "data" / "small_results.jsonl"
@@ -173,7 +174,8 @@ class GridTest(TestCase):
         self.assertEqual([c["seed"] for c in calls], [1, 1])
         self.assertEqual(len(grown), 4)
         self.assertEqual(len(read_results(tmp_path / "results.jsonl")), 4)
-        for name in ("table.md", "table.csv", "error_vs_noise_200.png"):
+        names = ("table.md", "table.csv", "wall_time.md")
+        for name in (*names, "error_vs_noise_200.png"):
             self.assertTrue((tmp_path / name).exists())
         self.assertTrue((tmp_path / "transitions_p50.png").exists())
 
@@ -227,6 +229,42 @@ class TableTest(TestCase):
             "| base | 2.00 (0.89) | 4.00 (34.50) | 20.00 | 30.00 | 9.00 "
             "| 40.00 | 10.00 |",
         )
+
+    def test_wall_time_and_flagging_tables(self, tmp_path):
+        def result(method, seed, wall_s, flagged=None):
+            return {
+                "method": method,
+                "dataset": "mnist",
+                "train_size": 60000,
+                "seed": seed,
+                "noise": 0.45,
+                "noise_model": "pair",
+                "test_error": 10.0,
+                "wall_s": wall_s,
+                "flagged": flagged,
+                "transition_matrix": None,
+            }
+
+        def flags(precision, recall, f1):
+            return {"precision": precision, "recall": recall, "f1": f1}
+
+        results = [
+            result("base", 0, 100.0),
+            result("base", 1, 140.0),
+            result("confident_learning", 0, 600.0, flags(0.9, 0.5, 0.6)),
+            result("confident_learning", 1, 700.0, flags(0.7, 0.7, 0.8)),
+        ]
+        wall = markdown_table(results, "mnist", value="wall_s")
+        self.assertTrue("| base | 120 ± 28 |" in wall)
+        self.assertTrue("| confident_learning | 650 ± 71 |" in wall)
+        flagged = flag_table(results).splitlines()
+        self.assertEqual(len(flagged), 4)  # base flags nothing: no row
+        self.assertEqual(
+            flagged[3], "| confident_learning | 0.800 / 0.600 / 0.700 |"
+        )
+        paths = write_report(results, "mnist", tmp_path)
+        names = {path.name for path in paths}
+        self.assertTrue({"wall_time.md", "flagged.md"} <= names)
 
     def test_report_files(self, tmp_path):
         paths = write_report(read_results(SMALL_RESULTS), "mnist", tmp_path)

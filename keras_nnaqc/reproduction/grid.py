@@ -9,6 +9,7 @@ from keras_nnaqc.reproduction.runner import run_experiment
 from keras_nnaqc.reproduction.runner import true_transition
 from keras_nnaqc.reproduction.settings import get_setting
 from keras_nnaqc.reproduction.tables import column_label
+from keras_nnaqc.reproduction.tables import flag_table
 from keras_nnaqc.reproduction.tables import markdown_table
 from keras_nnaqc.reproduction.tables import noise_column
 from keras_nnaqc.reproduction.tables import read_results
@@ -132,7 +133,11 @@ def run_grid(
 
 
 def write_report(results, dataset, out_dir, methods=None):
-    """Writes `table.md`, `table.csv` and the figures of a set of results.
+    """Writes the tables and figures of a set of results.
+
+    `table.md` and `table.csv` (clean test error), `wall_time.md` (training
+    seconds), `flagged.md` (how well pruning methods found the wrong labels,
+    when one ran) and the figures.
 
     Args:
         results: Result dicts of one dataset.
@@ -147,6 +152,15 @@ def write_report(results, dataset, out_dir, methods=None):
     table = out_dir / "table.md"
     table.write_text(markdown_table(results, dataset, methods))
     paths = [table, write_csv(results, dataset, out_dir / "table.csv")]
+    if all("wall_s" in result for result in results):
+        paths.append(out_dir / "wall_time.md")
+        paths[-1].write_text(
+            markdown_table(results, dataset, methods, value="wall_s")
+        )
+    flags = flag_table(results, methods)
+    if flags:
+        paths.append(out_dir / "flagged.md")
+        paths[-1].write_text(flags)
     try:
         paths += _figures(results, dataset, out_dir, methods)
     except ImportError as error:

@@ -48,32 +48,33 @@ def noise_column(result):
     return f"{noise_model} {result['noise'] * 100:g}%"
 
 
-def summarize(results):
-    """Mean, standard deviation and count of the error of each configuration.
+def summarize(results, value="test_error"):
+    """Mean, standard deviation and count of a value of each configuration.
 
     Args:
         results: Result dicts of `run_experiment`.
+        value: The result's key to summarize. Defaults to `"test_error"`.
 
     Returns:
         A dict mapping `(method, train_size, noise_column(result))` to
         `(mean, std, seed_count)`, with the sample standard deviation (0 for
         one seed).
     """
-    errors = {}
+    values = {}
     for result in results:
         key = (result["method"], result["train_size"], noise_column(result))
-        errors.setdefault(key, []).append(result["test_error"])
+        values.setdefault(key, []).append(result[value])
     return {
         key: (
-            float(np.mean(values)),
-            float(np.std(values, ddof=1)) if len(values) > 1 else 0.0,
-            len(values),
+            float(np.mean(found)),
+            float(np.std(found, ddof=1)) if len(found) > 1 else 0.0,
+            len(found),
         )
-        for key, values in errors.items()
+        for key, found in values.items()
     }
 
 
-def markdown_table(results, dataset, methods=None):
+def markdown_table(results, dataset, methods=None, value="test_error"):
     """A Markdown table of mean clean test error (%) like the paper's.
 
     Rows are methods; columns are grouped by training-set size, then noise
@@ -86,11 +87,73 @@ def markdown_table(results, dataset, methods=None):
         dataset: Dataset whose paper numbers are shown beside ours.
         methods: Row order. Defaults to `None`: methods in order of first
             appearance.
+        value: `"test_error"`, or `"wall_s"` for the training time in
+            seconds (without the paper's numbers). Defaults to
+            `"test_error"`.
 
     Returns:
         The table as a string.
     """
-    summary = summarize(results)
+    summary = summarize(results, value)
+    decimals = 2 if value == "test_error" else 0
+
+    def cell(method, size, column):
+        text = "not run"
+        if (method, size, column) in summary:
+            mean, std, count = summary[(method, size, column)]
+            text = f"{mean:.{decimals}f}"
+            text += f" ± {std:.{decimals}f}" if count > 1 else ""
+        paper = _paper_error(dataset, method, size, column)
+        if value == "test_error" and paper is not None:
+            text += f" ({paper:.2f})"
+        return text
+
+    return _table(results, methods, cell)
+
+
+def flag_table(results, methods=None):
+    """A Markdown table of how well pruning methods found the wrong labels.
+
+    A cell reads `precision / recall / F1` of the training labels a method
+    dropped against those truly wrong (`flagged` of `run_experiment`),
+    means over seeds.
+
+    Args:
+        results: Result dicts of `run_experiment`; those without `flagged`
+            are left out.
+        methods: Row order. Defaults to `None`: in order of appearance.
+
+    Returns:
+        The table as a string, or `""` when no result flagged labels.
+    """
+    results = [r for r in results if r.get("flagged")]
+    if not results:
+        return ""
+    scores = {}
+    for result in results:
+        key = (result["method"], result["train_size"], noise_column(result))
+        flagged = result["flagged"]
+        scores.setdefault(key, []).append(
+            [flagged["precision"], flagged["recall"], flagged["f1"]]
+        )
+    methods = [
+        m
+        for m in methods or [r["method"] for r in results]
+        if any(r["method"] == m for r in results)
+    ]
+
+    def cell(method, size, column):
+        if (method, size, column) not in scores:
+            return "not run"
+        means = np.mean(scores[(method, size, column)], axis=0)
+        return " / ".join(f"{mean:.3f}" for mean in means)
+
+    return _table(results, list(dict.fromkeys(methods)), cell)
+
+
+def _table(results, methods, cell):
+    """Methods by training-set size and noise column, `cell(method, size,
+    column)` in each."""
     methods = methods or list(dict.fromkeys(r["method"] for r in results))
     sizes = sorted({r["train_size"] for r in results}, reverse=True)
     rates = _column_order(results)
@@ -106,16 +169,7 @@ def markdown_table(results, dataset, methods=None):
         + " |",
     ]
     for method in methods:
-        cells = []
-        for size, rate in columns:
-            cell = "not run"
-            if (method, size, rate) in summary:
-                mean, std, count = summary[(method, size, rate)]
-                cell = f"{mean:.2f}" + (f" ± {std:.2f}" if count > 1 else "")
-            paper = _paper_error(dataset, method, size, rate)
-            if paper is not None:
-                cell += f" ({paper:.2f})"
-            cells.append(cell)
+        cells = [cell(method, size, rate) for size, rate in columns]
         lines.append(f"| {method} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 

@@ -214,7 +214,7 @@ def _figures(results, dataset, out_dir, methods):
         paths.append(
             plot_transition_matrices(
                 matrices,
-                out_dir / f"transitions_{_file_part(column)}.png",
+                out_dir / f"transitions_{_file_part(chosen[0])}.png",
                 title=f"{dataset}: noise models learned (seed {first_seed})",
             )
         )
@@ -237,14 +237,13 @@ def _true_matrix(results):
     )
 
 
-def _file_part(column):
+def _file_part(result):
     """`p50` for eq. 1 noise at 50%, `pair_p45`, or the label set's name."""
-    if isinstance(column, float):
-        return f"p{round(column * 100):02d}"
-    if column.endswith("%"):
-        name, rate = column[:-1].split(" ")
-        return f"{name}_p{round(float(rate)):02d}"
-    return column
+    if result.get("label_set"):
+        return result["label_set"]
+    rate = f"p{round(result['noise'] * 100):02d}"
+    noise_model = result.get("noise_model") or "uniform_simplex"
+    return rate if noise_model == "uniform_simplex" else f"{noise_model}_{rate}"
 
 
 def _key(configuration):

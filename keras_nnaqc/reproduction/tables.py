@@ -103,9 +103,9 @@ def markdown_table(results, dataset, methods=None, value="test_error"):
             mean, std, count = summary[(method, size, column)]
             text = f"{mean:.{decimals}f}"
             text += f" ± {std:.{decimals}f}" if count > 1 else ""
-        paper = _paper_error(dataset, method, size, column)
-        if value == "test_error" and paper is not None:
-            text += f" ({paper:.2f})"
+        if value == "test_error":
+            paper = _paper_error(dataset, method, size, column)
+            text += "" if paper is None else f" ({paper:.2f})"
         return text
 
     return _table(results, methods, cell)
@@ -136,11 +136,8 @@ def flag_table(results, methods=None):
         scores.setdefault(key, []).append(
             [flagged["precision"], flagged["recall"], flagged["f1"]]
         )
-    methods = [
-        m
-        for m in methods or [r["method"] for r in results]
-        if any(r["method"] == m for r in results)
-    ]
+    present = dict.fromkeys(r["method"] for r in results)
+    methods = [m for m in methods or present if m in present]
 
     def cell(method, size, column):
         if (method, size, column) not in scores:

@@ -216,6 +216,8 @@ def _is_finite(dataset):
     if callable(cardinality):  # tf.data: -1 means infinite
         return int(cardinality()) != -1
     if isinstance(dataset, keras.utils.PyDataset):
+        # Keras's `PyDataset.num_batches` raises NotImplementedError when
+        # the dataset has no `__len__`: its size is unknown, maybe infinite.
         try:
             return dataset.num_batches is not None
         except NotImplementedError:

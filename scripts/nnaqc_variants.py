@@ -1,22 +1,28 @@
-"""NNAQC variants (beta, warm-up, the noise head's start and speed) on MNIST.
+"""NNAQC variants (alpha, beta, warm-up, the noise head's start, speed and
+constraint) on MNIST or CIFAR-10N.
 
     KERAS_BACKEND=tensorflow python scripts/nnaqc_variants.py \\
         --data ../shared/data/mnist.npz --noise 0.7 --seeds 0 1 \\
         --variants beta=0.5 beta=0.7
+    KERAS_BACKEND=torch python scripts/nnaqc_variants.py --dataset cifar10n \\
+        --data CIFAR10.npz --labels ../shared/data/cifar10n.npz \\
+        --label-sets worse --train-size 10000 --seeds 0 --variants speed=0.1
 
-Trains NNAQC (alpha = 0.9) on full MNIST exactly as `nnaqc reproduce` does
-(same noisy data per seed, same schedule and early stopping), changing only
-what each variant names: `beta`, `warmup` (epochs of beta warm-up),
-`gain` (the noise head starts at `W = gain * I`), `speed` (the head's
-`kernel_speed`: Adam's steps move `W` `speed` times as far) and `ramp`
-(epochs at speed 1 before the head switches to `speed`); what a variant
-does not name is the paper's setting. Appends one result line per run to
-`results/mnist/nnaqc_variants.jsonl`, skips runs already there, and writes
-`results/mnist/nnaqc_variants.md`: every variant run so far beside the
-reproduction's `nnaqc_paper`, `nnaqc_warmup` and `nnaqc_fast` (the
-variants with no change, `warmup=2` and `warmup=2,speed=10`) and `nnaqc`
-(`warmup=2,speed=10` with the head kept diagonally dominant, the default),
-one column per noise rate and seed.
+Trains NNAQC on the dataset exactly as `nnaqc reproduce` does (same noisy
+data per seed, same schedule and early stopping), changing only what each
+variant names: `alpha`, `beta`, `warmup` (epochs of beta warm-up), `gain`
+(the noise head starts at `W = gain * I`), `speed` (the head's
+`kernel_speed`: each step moves `W` `speed` times as far), `dominant` (1:
+the head kept `DiagonallyDominant`) and `ramp` (epochs at speed 1 before
+the head switches to `speed`); what a variant does not name is the
+paper's setting. Appends one result line per run to
+`results/<dataset>/nnaqc_variants.jsonl`, skips runs already there, and
+writes `results/<dataset>/nnaqc_variants.md`: every variant run so far
+beside `base` and the NNAQC runs of `--reference` (for MNIST the
+reproduction's `nnaqc_paper`, `nnaqc_warmup` and `nnaqc_fast`, the
+variants with no change, `warmup=2` and `warmup=2,speed=10`, and
+`nnaqc`, `warmup=2,speed=10,dominant=1`, the default), one column per
+noise and seed.
 """
 
 import argparse
@@ -27,18 +33,21 @@ import keras
 from keras import ops
 
 from keras_nnaqc import methods
+from keras_nnaqc.constraints import DiagonallyDominant
 from keras_nnaqc.layers import NoiseAdaptationLayer
 from keras_nnaqc.models import NoisyLabelModel
 from keras_nnaqc.reproduction import read_results
 from keras_nnaqc.reproduction import run_experiment
 
-OUTPUT = pathlib.Path(__file__).resolve().parents[1] / "results/mnist"
+RESULTS = pathlib.Path(__file__).resolve().parents[1] / "results"
 DEFAULTS = {
+    "alpha": 0.9,
     "beta": 0.9,
     "warmup": 0,
     "gain": 1.0,
     "speed": 1.0,
     "ramp": 0,
+    "dominant": 0,
 }
 
 
@@ -73,7 +82,10 @@ class RampedNoiseHead(NoiseAdaptationLayer):
 
     @property
     def weight_matrix(self):
-        return self.offset + self.speed * ops.cast(self.kernel, "float32")
+        kernel = ops.cast(self.kernel, "float32")
+        fixed = ops.stop_gradient(kernel)
+        # As the base layer: `speed` times the plain step, for any optimizer.
+        return self.offset + self.speed * fixed + (kernel - fixed)
 
 
 class SpeedUp(keras.callbacks.Callback):
@@ -115,14 +127,17 @@ def variant(spec):
     def build(base_model, num_classes, transition):
         speed, ramp = settings["speed"], settings["ramp"]
         initializer = keras.initializers.Identity(settings["gain"])
+        constraint = DiagonallyDominant() if settings["dominant"] else None
         loss_settings = {
-            "alpha": 0.9,
+            "alpha": settings["alpha"],
             "beta": settings["beta"],
             "from_logits": True,
             "beta_warmup_epochs": settings["warmup"],
         }
         if ramp:
-            head = RampedNoiseHead(kernel_initializer=initializer)
+            head = RampedNoiseHead(
+                kernel_initializer=initializer, kernel_constraint=constraint
+            )
             model = RampedNoisyLabelModel(
                 base_model,
                 noise_layer=head,
@@ -131,7 +146,9 @@ def variant(spec):
             )
         else:
             head = NoiseAdaptationLayer(
-                kernel_speed=speed, kernel_initializer=initializer
+                kernel_speed=speed,
+                kernel_initializer=initializer,
+                kernel_constraint=constraint,
             )
             model = NoisyLabelModel(
                 base_model, noise_layer=head, **loss_settings
@@ -149,54 +166,111 @@ def variant(spec):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", default="mnist")
     parser.add_argument(
-        "--data", help="the full mnist.npz (default: $KERAS_NNAQC_DATA)"
+        "--data",
+        help="the full mnist.npz, or CIFAR-10 in the keras.datasets layout "
+        "(default: $KERAS_NNAQC_DATA)",
     )
-    parser.add_argument("--noise", nargs="+", type=float, default=[0.7])
+    parser.add_argument("--labels", help="cifar10n.npz, for cifar10n")
+    parser.add_argument(
+        "--noise", nargs="+", type=float, default=[0.7], help="MNIST's p"
+    )
+    parser.add_argument(
+        "--label-sets", nargs="+", default=["worse"], help="CIFAR-10N's"
+    )
+    parser.add_argument("--train-size", type=int)
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
     parser.add_argument("--variants", nargs="+", default=["beta=0.5"])
+    parser.add_argument(
+        "--reference",
+        help="results whose NNAQC runs the table shows beside the variants "
+        "(default: results/<dataset>/results.jsonl)",
+    )
     parser.add_argument(
         "--table-only", action="store_true", help="only rewrite the table"
     )
     args = parser.parse_args()
-    path = OUTPUT / "nnaqc_variants.jsonl"
-    done = {(r["method"], r["noise"], r["seed"]) for r in read_results(path)}
+    output = RESULTS / args.dataset
+    output.mkdir(parents=True, exist_ok=True)
+    path = output / "nnaqc_variants.jsonl"
+    done = {_cell(r) + (r["method"],) for r in read_results(path)}
     variants = [variant(spec) for spec in args.variants]
     if args.table_only:
         variants = []
-    for rate in args.noise:
+    human = args.dataset == "cifar10n"
+    noises = args.label_sets if human else args.noise
+    for noise in noises:
         for seed in args.seeds:
             for method in variants:
-                if (method.name, rate, seed) in done:
+                options = (
+                    {"labels_path": args.labels, "label_set": noise}
+                    if human
+                    else {"noise_rate": noise}
+                )
+                key = (noise, args.train_size, seed, method.name)
+                if any(_matches(cell, key) for cell in done):
                     continue
                 result = run_experiment(
-                    "mnist", method, rate, seed=seed, data_path=args.data
+                    args.dataset,
+                    method,
+                    seed=seed,
+                    data_path=args.data,
+                    train_size=args.train_size,
+                    **options,
                 )
                 with open(path, "a") as file:
                     file.write(json.dumps(result) + "\n")
-                print(method.name, rate, seed, result["test_error"], flush=True)
-    write_table(path, OUTPUT / "nnaqc_variants.md")
+                error = result["test_error"]
+                print(method.name, noise, seed, error, flush=True)
+    reference = args.reference or output / "results.jsonl"
+    write_table(path, reference, output / "nnaqc_variants.md")
 
 
-def write_table(variants_path, table_path):
-    """Writes clean test error (%) per variant, noise rate and seed."""
-    reference = ("nnaqc_paper", "nnaqc_warmup", "nnaqc_fast", "nnaqc")
+def _cell(result):
+    """(noise rate or label set, training-set size, seed) of a result."""
+    noise = result.get("label_set") or result["noise"]
+    return noise, result["train_size"], result["seed"]
+
+
+def _matches(done, key):
+    # A size of `None` (all) matches any recorded size.
+    return (
+        done[0] == key[0]
+        and done[2:] == key[2:]
+        and key[1]
+        in (
+            None,
+            done[1],
+        )
+    )
+
+
+def write_table(variants_path, reference_path, table_path):
+    """Writes clean test error (%) per variant, noise and seed."""
+    reference = ("nnaqc_paper", "nnaqc_warmup", "nnaqc_fast", "nnaqc", "base")
+    variants = read_results(variants_path)
+    cells = sorted(
+        {_cell(r) for r in variants}, key=lambda cell: tuple(map(str, cell))
+    )
     results = [
         r
-        for r in read_results(OUTPUT / "results.jsonl")
-        if r["method"] in reference and r["train_size"] == 60000
-    ] + read_results(variants_path)
-    errors = {(r["method"], r["noise"], r["seed"]): r for r in results}
-    cells = sorted({(r["noise"], r["seed"]) for r in results})
+        for r in read_results(reference_path)
+        if r["method"] in reference and _cell(r) in cells
+    ] + variants
+    errors = {_cell(r) + (r["method"],): r for r in results}
     rows = list(dict.fromkeys(r["method"] for r in results))
     lines = [
         "| variant | "
-        + " | ".join(f"p = {rate:g}, seed {seed}" for rate, seed in cells)
+        + " | ".join(
+            f"{_noise_name(noise)}, {size:,} images, seed {seed}"
+            for noise, size, seed in cells
+        )
         + " |",
         "| --- " * (len(cells) + 1) + "|",
     ]
     for name in rows:
-        values = [errors.get((name, *cell)) for cell in cells]
+        values = [errors.get((*cell, name)) for cell in cells]
         lines.append(
             f"| {name} | "
             + " | ".join(
@@ -205,6 +279,10 @@ def write_table(variants_path, table_path):
             + " |"
         )
     table_path.write_text("\n".join(lines) + "\n")
+
+
+def _noise_name(noise):
+    return f"p = {noise:g}" if isinstance(noise, float) else noise
 
 
 if __name__ == "__main__":

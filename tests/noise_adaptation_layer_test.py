@@ -102,6 +102,34 @@ class NoiseAdaptationLayerTest(TestCase):
         )
         self.assertAllClose(from_phi.transition_matrix(), phi, atol=1e-6)
 
+    @pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+    def test_kernel_speed_multiplies_every_optimizers_step(self, optimizer):
+        # One step on cross-entropy: the gradient of W is
+        # y_hat.T @ (softmax(y_hat @ W) - y') / batch (NumPy); SGD moves W by
+        # -speed * lr * grad, Adam's first step by -speed * lr * grad /
+        # (|grad| + epsilon / sqrt(1 - beta_2)).
+        targets = np.eye(5, dtype="float32")[[1, 0, 4, 3]]
+        grad = CLEAN.T @ (numpy_softmax(CLEAN @ KERNEL, axis=1) - targets)
+        grad /= len(CLEAN)
+        if optimizer == "sgd":
+            step = grad
+        else:
+            step = grad / (np.abs(grad) + 1e-7 / np.sqrt(1 - 0.999))
+        speed = 4.0
+        head = built_layer("nonlinear", kernel_speed=speed)
+        head.kernel.assign(KERNEL / speed)
+        model = keras.Sequential([keras.Input((5,)), head])
+        model.compile(
+            optimizer=keras.optimizers.get(
+                {"class_name": optimizer, "config": {"learning_rate": 0.1}}
+            ),
+            loss="categorical_crossentropy",
+        )
+        model.fit(CLEAN, targets, batch_size=len(CLEAN), verbose=0)
+        self.assertAllClose(
+            head.weight_matrix, KERNEL - speed * 0.1 * step, atol=1e-5
+        )
+
     @pytest.mark.parametrize("mode", ["nonlinear", "linear"])
     def test_weight_matrix_is_w(self, mode):
         # W = kernel_speed * kernel; for the linear head its row softmax

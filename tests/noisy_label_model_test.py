@@ -122,8 +122,9 @@ class GradientTest(TestCase):
     )
     def test_one_sgd_step_follows_the_numpy_gradient(self, mode, speed):
         # With SGD at learning rate 1, one step subtracts the gradient of the
-        # mean loss with respect to the base logits, and `speed` times the
-        # gradient with respect to W from the head's variable W / speed.
+        # mean loss with respect to the base logits, and the gradient with
+        # respect to W from the head's variable W / speed: W itself moves
+        # `speed` times the gradient.
         clean_logits = RNG.normal(size=(3, 4)) * 2
         kernel = RNG.normal(size=(4, 4))
         labels = np.array([0, 2, 3])
@@ -146,7 +147,7 @@ class GradientTest(TestCase):
             atol=2e-5,
         )
         self.assertAllClose(
-            kernel / speed - to_numpy(model.noise_layer.kernel),
+            kernel - head_weights(model),
             speed * numerical_gradient(loss_of_kernel, kernel),
             atol=2e-5 * speed,
         )

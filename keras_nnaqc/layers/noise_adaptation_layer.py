@@ -33,11 +33,12 @@ class NoiseAdaptationLayer(keras.layers.Layer):
         mode: `"nonlinear"` or `"linear"`. Defaults to `"nonlinear"`.
         kernel_initializer: Initializer of `W`. Defaults to `"identity"`,
             whose transition matrix has `e / (e + L - 1)` on its diagonal.
-        kernel_speed: How fast `W` trains, a number > 0: the layer's
-            `kernel` variable holds `W / kernel_speed`, so an optimizer
-            whose steps do not depend on the gradient's scale (Adam, RMSprop)
-            moves `W` `kernel_speed` times as far per step. `W` starts at
-            the initializer's value whatever the speed. A fast head can let
+        kernel_speed: How fast `W` trains, a number > 0: each step of any
+            optimizer (SGD, Adam, ...) moves `W` `kernel_speed` times as
+            far as it would move a plain weight given the same gradient.
+            The layer's `kernel` variable holds `W / kernel_speed` and
+            receives the gradient of `W` itself. `W` starts at the
+            initializer's value whatever the speed. A fast head can let
             the base model learn the classes under swapped names (the head
             swaps them back); `NoisyLabelModel`'s default head runs at 10
             with `constraints.DiagonallyDominant`, which prevents it.
@@ -253,7 +254,13 @@ class NoiseAdaptationLayer(keras.layers.Layer):
                 "`weight_matrix` needs a built layer: call the layer on data "
                 "(or `build((None, num_classes))`) first."
             )
-        return self.kernel_speed * ops.cast(self.kernel, "float32")
+        kernel = ops.cast(self.kernel, "float32")
+        # Forward, `kernel_speed * kernel`; backward, the kernel gets W's
+        # gradient unscaled, so SGD's step on W is `kernel_speed` times
+        # the plain one, as Adam's is (a plain product would make SGD's
+        # `kernel_speed ** 2` times).
+        fixed = ops.stop_gradient(kernel)
+        return self.kernel_speed * fixed + (kernel - fixed)
 
     def _initial_kernel(self, shape, dtype=None):
         return self.kernel_initializer(shape, dtype) / self.kernel_speed

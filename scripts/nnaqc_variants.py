@@ -12,17 +12,17 @@ Trains NNAQC on the dataset exactly as `nnaqc reproduce` does (same noisy
 data per seed, same schedule and early stopping), changing only what each
 variant names: `alpha`, `beta`, `warmup` (epochs of beta warm-up), `gain`
 (the noise head starts at `W = gain * I`), `speed` (the head's
-`kernel_speed`: each step moves `W` `speed` times as far), `dominant` (1:
-the head kept `DiagonallyDominant`) and `ramp` (epochs at speed 1 before
-the head switches to `speed`); what a variant does not name is the
-paper's setting. Appends one result line per run to
+`kernel_speed`: SGD's and Adam's steps move `W` `speed` times as far),
+`dominant` (1: the head kept `DiagonallyDominant`) and `ramp` (epochs at
+speed 1 before the head switches to `speed`); what a variant does not name
+is the paper's setting. Appends one result line per run to
 `results/<dataset>/nnaqc_variants.jsonl`, skips runs already there, and
 writes `results/<dataset>/nnaqc_variants.md`: every variant run so far
 beside `base` and the NNAQC runs of `--reference` (for MNIST the
 reproduction's `nnaqc_paper`, `nnaqc_warmup` and `nnaqc_fast`, the
-variants with no change, `warmup=2` and `warmup=2,speed=10`, and
-`nnaqc`, `warmup=2,speed=10,dominant=1`, the default), one column per
-noise and seed.
+variants with no change, `warmup=2` and `warmup=2,speed=10`, and `nnaqc`,
+`warmup=2,speed=10,dominant=1`, the default), one column per noise and
+seed.
 """
 
 import argparse
@@ -54,8 +54,10 @@ DEFAULTS = {
 class RampedNoiseHead(NoiseAdaptationLayer):
     """A nonlinear head whose `kernel_speed` can change during training.
 
-    `W = offset + speed * kernel`; `speed_up` changes the speed without
-    moving `W`.
+    `W = speed * kernel`; `speed_up` rescales the kernel so that `W` does
+    not move (the kernel's gradient is `W`'s at any speed, so the
+    optimizer's state stays valid, and a constraint that holds for the
+    kernel holds for `W`).
     """
 
     def __init__(self, **kwargs):
@@ -69,23 +71,17 @@ class RampedNoiseHead(NoiseAdaptationLayer):
             trainable=False,
             name="speed",
         )
-        self.offset = self.add_weight(
-            shape=self.kernel.shape,
-            initializer="zeros",
-            trainable=False,
-            name="offset",
-        )
 
     def speed_up(self, speed):
-        self.offset.assign(self.offset + (self.speed - speed) * self.kernel)
+        self.kernel.assign(self.kernel * self.speed / speed)
         self.speed.assign(speed)
 
     @property
     def weight_matrix(self):
         kernel = ops.cast(self.kernel, "float32")
         fixed = ops.stop_gradient(kernel)
-        # As the base layer: `speed` times the plain step, for any optimizer.
-        return self.offset + self.speed * fixed + (kernel - fixed)
+        # As the base layer: `speed` times the plain step (SGD, Adam).
+        return self.speed * fixed + (kernel - fixed)
 
 
 class SpeedUp(keras.callbacks.Callback):

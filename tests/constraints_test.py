@@ -58,6 +58,7 @@ class DiagonallyDominantTest(TestCase):
                 kernel_speed=10.0, kernel_constraint=constraint
             )
             model = keras.Sequential([keras.Input((4,)), head])
+            # W moves 10 * 10 times the gradient: far enough to swap.
             model.compile(optimizer=keras.optimizers.SGD(10.0), loss="mse")
             model.fit(inputs, targets, batch_size=4, verbose=0)
             return to_numpy(head.weight_matrix)

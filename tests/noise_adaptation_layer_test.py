@@ -107,7 +107,9 @@ class NoiseAdaptationLayerTest(TestCase):
         # One step on cross-entropy: the gradient of W is
         # y_hat.T @ (softmax(y_hat @ W) - y') / batch (NumPy); SGD moves W by
         # -speed * lr * grad, Adam's first step by -speed * lr * grad /
-        # (|grad| + epsilon / sqrt(1 - beta_2)).
+        # (|grad| + epsilon / sqrt(1 - beta_2)). (Before the fix SGD moved W
+        # speed**2 times; Adam differed only through epsilon, on the small
+        # entries of grad.)
         targets = np.eye(5, dtype="float32")[[1, 0, 4, 3]]
         grad = CLEAN.T @ (numpy_softmax(CLEAN @ KERNEL, axis=1) - targets)
         grad /= len(CLEAN)
@@ -128,6 +130,26 @@ class NoiseAdaptationLayerTest(TestCase):
         model.fit(CLEAN, targets, batch_size=len(CLEAN), verbose=0)
         self.assertAllClose(
             head.weight_matrix, KERNEL - speed * 0.1 * step, atol=1e-5
+        )
+
+    def test_kernel_speed_multiplies_the_penalty_step(self):
+        # The trace penalty alone: d(lambda * s_i(W[i]))/dW[i, j] =
+        # lambda * s_i * (delta_ij - s_j) with s = softmax(W[i]); one SGD
+        # step moves W by -speed * lr times it.
+        rows = numpy_softmax(KERNEL, axis=1)
+        diagonal = np.diag(rows)[:, None]
+        grad = 0.3 * diagonal * (np.eye(5) - rows)
+        speed = 4.0
+        head = built_layer("linear", kernel_speed=speed, trace_penalty=0.3)
+        head.kernel.assign(KERNEL / speed)
+        model = keras.Sequential([keras.Input((5,)), head])
+        model.compile(
+            optimizer=keras.optimizers.SGD(0.1),
+            loss=lambda y_true, y_pred: 0.0 * keras.ops.sum(y_pred),
+        )
+        model.fit(CLEAN, CLEAN, batch_size=len(CLEAN), verbose=0)
+        self.assertAllClose(
+            head.weight_matrix, KERNEL - speed * 0.1 * grad, atol=1e-6
         )
 
     @pytest.mark.parametrize("mode", ["nonlinear", "linear"])

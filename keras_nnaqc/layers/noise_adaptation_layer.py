@@ -33,16 +33,18 @@ class NoiseAdaptationLayer(keras.layers.Layer):
         mode: `"nonlinear"` or `"linear"`. Defaults to `"nonlinear"`.
         kernel_initializer: Initializer of `W`. Defaults to `"identity"`,
             whose transition matrix has `e / (e + L - 1)` on its diagonal.
-        kernel_speed: How fast `W` trains, a number > 0: each step of any
-            optimizer (SGD, Adam, ...) moves `W` `kernel_speed` times as
-            far as it would move a plain weight given the same gradient.
-            The layer's `kernel` variable holds `W / kernel_speed` and
-            receives the gradient of `W` itself. `W` starts at the
-            initializer's value whatever the speed. A fast head can let
-            the base model learn the classes under swapped names (the head
-            swaps them back); `NoisyLabelModel`'s default head runs at 10
-            with `constraints.DiagonallyDominant`, which prevents it.
-            Defaults to `1.0` (the paper).
+        kernel_speed: How fast `W` trains, a number > 0: an optimizer whose
+            step depends on the gradient alone (SGD with or without
+            momentum, Adam, RMSprop) moves `W` `kernel_speed` times as far
+            as a plain weight given the same gradient. The layer's `kernel`
+            variable holds `W / kernel_speed` and receives the gradient of
+            `W` itself. Decoupled weight decay, and optimizers that scale
+            steps by the weight's size (Adafactor, Lamb), are not sped up.
+            `W` starts at the initializer's value whatever the speed. A fast
+            head can let the base model learn the classes under swapped
+            names (the head swaps them back); `NoisyLabelModel`'s default
+            head runs at 10 with `constraints.DiagonallyDominant`, which
+            prevents it. Defaults to `1.0` (the paper).
         kernel_regularizer: Optional regularizer of `W`. Defaults to `None`.
         kernel_constraint: Optional constraint on the `kernel` variable.
             Defaults to `None`.
@@ -247,7 +249,9 @@ class NoiseAdaptationLayer(keras.layers.Layer):
 
         In both modes `transition_matrix()` equals `softmax(W, axis=-1)`.
         The layer computes its outputs and its penalty from this property,
-        so a subclass can override it to parameterise `W` otherwise.
+        so a subclass can override it to parameterise `W` otherwise; to
+        keep `kernel_speed`'s meaning under SGD, the kernel must receive
+        `W`'s gradient unscaled (as here), not `kernel_speed` times it.
         """
         if not self.built:
             raise ValueError(

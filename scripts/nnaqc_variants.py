@@ -13,8 +13,9 @@ data per seed, same schedule and early stopping), changing only what each
 variant names: `alpha`, `beta`, `warmup` (epochs of beta warm-up), `gain`
 (the noise head starts at `W = gain * I`), `speed` (the head's
 `kernel_speed`: SGD's and Adam's steps move `W` `speed` times as far),
-`dominant` (1: the head kept `DiagonallyDominant`) and `ramp` (epochs at
-speed 1 before the head switches to `speed`); what a variant does not name
+`dominant` (1: the head kept `DiagonallyDominant`), `rate` (the
+setting's learning rate times this) and `ramp` (epochs at speed 1 before
+the head switches to `speed`); what a variant does not name
 is the paper's setting. Appends one result line per run to
 `results/<dataset>/nnaqc_variants.jsonl`, skips runs already there, and
 writes `results/<dataset>/nnaqc_variants.md`: every variant run so far
@@ -26,16 +27,20 @@ seed.
 """
 
 import argparse
+import dataclasses
 import json
 import pathlib
 
 import keras
+import numpy as np
 from keras import ops
 
 from keras_nnaqc import methods
 from keras_nnaqc.constraints import DiagonallyDominant
+from keras_nnaqc.datasets.cifar10 import load_cifar10n_labels
 from keras_nnaqc.layers import NoiseAdaptationLayer
 from keras_nnaqc.models import NoisyLabelModel
+from keras_nnaqc.noise import empirical_transition
 from keras_nnaqc.reproduction import read_results
 from keras_nnaqc.reproduction import run_experiment
 
@@ -48,6 +53,7 @@ DEFAULTS = {
     "speed": 1.0,
     "ramp": 0,
     "dominant": 0,
+    "rate": 1.0,
 }
 
 
@@ -157,7 +163,21 @@ def variant(spec):
         if value != DEFAULTS[key]
     )
     name = f"nnaqc{changes}" if changes else "nnaqc_paper"
-    return methods.Method(name, f"NNAQC, {spec}", "NNAQC variants", build)
+    return RateScaledMethod(
+        name, f"NNAQC, {spec}", "NNAQC variants", build, rate=settings["rate"]
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class RateScaledMethod(methods.Method):
+    """A method trained at `rate` times the setting's learning rate."""
+
+    rate: float = 1.0
+
+    def train(self, *args, optimizer="adam", **kwargs):
+        config = keras.optimizers.serialize(keras.optimizers.get(optimizer))
+        config["config"]["learning_rate"] *= self.rate
+        return super().train(*args, optimizer=config, **kwargs)
 
 
 def main():
@@ -220,7 +240,7 @@ def main():
                 error = result["test_error"]
                 print(method.name, noise, seed, error, flush=True)
     reference = args.reference or output / "results.jsonl"
-    write_table(path, reference, output / "nnaqc_variants.md")
+    write_table(path, reference, output / "nnaqc_variants.md", args.labels)
 
 
 def _cell(result):
@@ -242,8 +262,10 @@ def _matches(done, key):
     )
 
 
-def write_table(variants_path, reference_path, table_path):
-    """Writes clean test error (%) per variant, noise and seed."""
+def write_table(variants_path, reference_path, table_path, labels=None):
+    """Writes clean test error (%) per variant, noise and seed; with
+    CIFAR-10N's `labels`, also how far each learned head is from the label
+    set's clean-to-noisy matrix."""
     reference = ("nnaqc_paper", "nnaqc_warmup", "nnaqc_fast", "nnaqc", "base")
     variants = read_results(variants_path)
     cells = sorted(
@@ -274,7 +296,34 @@ def write_table(variants_path, reference_path, table_path):
             )
             + " |"
         )
+    if labels:
+        lines += ["", *_head_distances(results, labels)]
     table_path.write_text("\n".join(lines) + "\n")
+
+
+def _head_distances(results, labels_path):
+    """Table rows: each learned head's mean diagonal and mean total-variation
+    distance of its rows from the label set's clean-to-noisy matrix (all
+    50,000 images)."""
+    lines = [
+        "| run | label set | learned diagonal (mean) | labels' diagonal "
+        "(mean) | distance per row (mean total variation) |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for result in results:
+        if result.get("transition_matrix") is None:
+            continue
+        learned = np.array(result["transition_matrix"])
+        truth = empirical_transition(
+            *reversed(load_cifar10n_labels(labels_path, result["label_set"]))
+        )
+        distance = np.abs(learned - truth).sum(axis=1).mean() / 2
+        lines.append(
+            f"| {result['method']} | {result['label_set']} | "
+            f"{np.diag(learned).mean():.2f} | {np.diag(truth).mean():.2f} | "
+            f"{distance:.3f} |"
+        )
+    return lines
 
 
 def _noise_name(noise):

@@ -220,7 +220,7 @@ class TableTest(TestCase):
         lines = markdown_table(results, "mnist").splitlines()
         self.assertEqual(
             lines[2],
-            "| **Noise %** | **0** | **50** | **idn 40%** | **pair 45%** "
+            "| **Noise** | **0** | **50** | **idn 40%** | **pair 45%** "
             "| **symmetric 50%** | **worse** | **aggre** |",
         )
         # The paper's number only where its noise is: eq. 1 at 0 and 50%.

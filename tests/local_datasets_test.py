@@ -142,7 +142,7 @@ class Cifar10nGridTest(TestCase):
         self.assertEqual([r["label_set"] for r in results], ["worse", "aggre"])
         self.assertEqual(results[1]["actual_noise"], 0.0)
         table = (tmp_path / "table.md").read_text().splitlines()
-        self.assertEqual(table[2], "| **Noise %** | **worse** | **aggre** |")
+        self.assertEqual(table[2], "| **Noise** | **worse** | **aggre** |")
         # Resumed: nothing runs again, and a third set only adds its runs.
         again = run_grid(
             "cifar10n", label_sets=["aggre", "worse", "random1"], **arguments

@@ -148,6 +148,13 @@ def flag_table(results, methods=None):
     return _table(results, list(dict.fromkeys(methods)), cell)
 
 
+def _noise_head(columns):
+    # "Noise %" above eq. 1 rates alone; named noise carries its own unit.
+    if all(isinstance(column, float) for column in columns):
+        return "Noise %"
+    return "Noise"
+
+
 def _table(results, methods, cell):
     """Methods by training-set size and noise column, `cell(method, size,
     column)` in each."""
@@ -161,7 +168,7 @@ def _table(results, methods, cell):
     lines = [
         "| Training samples | " + " | ".join(group_heads) + " |",
         "| --- |" + " --- |" * len(columns),
-        "| **Noise %** | "
+        f"| **{_noise_head(rates)}** | "
         + " | ".join(f"**{column_label(rate)}**" for _, rate in columns)
         + " |",
     ]

@@ -87,6 +87,11 @@ class LocalCifar10Test(TestCase):
         self.assertEqual(result["label_set"], "worse")
         self.assertEqual(result["noise"], None)
         self.assertAllClose(result["actual_noise"], expected, atol=1e-6)
+        # The subset's clean-to-noisy matrix, recorded with the result.
+        counts = np.zeros((10, 10))
+        np.add.at(counts, (clean[chosen], worse[chosen]), 1)
+        matrix = counts / np.maximum(counts.sum(1, keepdims=True), 1)
+        self.assertAllClose(result["noise_matrix"], matrix, atol=1e-5)
 
     def test_genie_gets_the_empirical_matrix_of_human_noise(self, cifar_files):
         images, human, clean, worse = cifar_files

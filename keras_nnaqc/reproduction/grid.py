@@ -222,9 +222,12 @@ def _figures(results, dataset, out_dir, methods):
 
 
 def _true_matrix(results):
-    """The noise of one column's runs: the genie's matrix when it ran (the
-    draw's empirical one for idn and real labels), else the drawn matrix,
-    or `None` where the noise has no matrix to draw."""
+    """The noise of one column's runs: the recorded `noise_matrix`, else
+    (results from before it was recorded) the genie's matrix, else the
+    drawn matrix, or `None` where the noise has no matrix to draw."""
+    for result in results:
+        if result.get("noise_matrix") is not None:
+            return result["noise_matrix"]
     for result in results:
         if result["method"] == "genie":
             return result["transition_matrix"]

@@ -69,7 +69,10 @@ def run_experiment(
         of the kept epoch, on noisy labels), `predicted_classes` (how many
         classes the model predicts on the test set: 1 means collapse),
         `wall_s`, `backend`, `device`, `version`, the noise model the
-        method used as `transition_matrix` (or `None`), and for a method
+        method used as `transition_matrix` (or `None`), the labels' noise
+        as `noise_matrix` (the drawn matrix for eq. 1, pair and symmetric
+        noise; the training labels' clean-to-noisy matrix for IDN and real
+        labels), and for a method
         that prunes, `flagged`: `flag_scores` of what it dropped from the
         training part against the truly wrong labels (else `None`). For
         real noisy labels `noise` is `None` and `label_set` names them.
@@ -154,6 +157,7 @@ def run_experiment(
         "transition_matrix": None
         if transition is None
         else np.round(np.asarray(transition, np.float64), 5).tolist(),
+        "noise_matrix": np.round(data["transition_matrix"], 5).tolist(),
         "flagged": None
         if trained.kept is None
         else flag_scores(

@@ -43,6 +43,7 @@ from keras_nnaqc.models import NoisyLabelModel
 from keras_nnaqc.noise import empirical_transition
 from keras_nnaqc.reproduction import read_results
 from keras_nnaqc.reproduction import run_experiment
+from keras_nnaqc.reproduction.settings import get_setting
 
 RESULTS = pathlib.Path(__file__).resolve().parents[1] / "results"
 DEFAULTS = {
@@ -82,12 +83,8 @@ class RampedNoiseHead(NoiseAdaptationLayer):
         self.kernel.assign(self.kernel * self.speed / speed)
         self.speed.assign(speed)
 
-    @property
-    def weight_matrix(self):
-        kernel = ops.cast(self.kernel, "float32")
-        fixed = ops.stop_gradient(kernel)
-        # As the base layer: `speed` times the plain step (SGD, Adam).
-        return self.speed * fixed + (kernel - fixed)
+    def _speed(self):
+        return ops.cast(self.speed, "float32")
 
 
 class SpeedUp(keras.callbacks.Callback):
@@ -214,16 +211,15 @@ def main():
     variants = [variant(spec) for spec in args.variants]
     if args.table_only:
         variants = []
-    human = args.dataset == "cifar10n"
-    noises = args.label_sets if human else args.noise
-    for noise in noises:
+    human = bool(get_setting(args.dataset).label_sets)
+    for noise in args.label_sets if human else args.noise:
+        options = (
+            {"labels_path": args.labels, "label_set": noise}
+            if human
+            else {"noise_rate": noise}
+        )
         for seed in args.seeds:
             for method in variants:
-                options = (
-                    {"labels_path": args.labels, "label_set": noise}
-                    if human
-                    else {"noise_rate": noise}
-                )
                 key = (noise, args.train_size, seed, method.name)
                 if any(_matches(cell, key) for cell in done):
                     continue
@@ -251,15 +247,8 @@ def _cell(result):
 
 def _matches(done, key):
     # A size of `None` (all) matches any recorded size.
-    return (
-        done[0] == key[0]
-        and done[2:] == key[2:]
-        and key[1]
-        in (
-            None,
-            done[1],
-        )
-    )
+    same_size = key[1] in (None, done[1])
+    return same_size and done[0] == key[0] and done[2:] == key[2:]
 
 
 def write_table(variants_path, reference_path, table_path, labels=None):
@@ -310,13 +299,16 @@ def _head_distances(results, labels_path):
         "(mean) | distance per row (mean total variation) |",
         "| --- | --- | --- | --- | --- |",
     ]
+    truths = {}
     for result in results:
         if result.get("transition_matrix") is None:
             continue
         learned = np.array(result["transition_matrix"])
-        truth = empirical_transition(
-            *reversed(load_cifar10n_labels(labels_path, result["label_set"]))
-        )
+        label_set = result["label_set"]
+        if label_set not in truths:
+            noisy, clean = load_cifar10n_labels(labels_path, label_set)
+            truths[label_set] = empirical_transition(clean, noisy)
+        truth = truths[label_set]
         distance = np.abs(learned - truth).sum(axis=1).mean() / 2
         lines.append(
             f"| {result['method']} | {result['label_set']} | "

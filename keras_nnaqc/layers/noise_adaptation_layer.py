@@ -251,7 +251,8 @@ class NoiseAdaptationLayer(keras.layers.Layer):
         The layer computes its outputs and its penalty from this property,
         so a subclass can override it to parameterise `W` otherwise; to
         keep `kernel_speed`'s meaning under SGD, the kernel must receive
-        `W`'s gradient unscaled (as here), not `kernel_speed` times it.
+        `W`'s gradient unscaled (as here), not `kernel_speed` times it. A
+        subclass that only changes the speed overrides `_speed` instead.
         """
         if not self.built:
             raise ValueError(
@@ -259,12 +260,16 @@ class NoiseAdaptationLayer(keras.layers.Layer):
                 "(or `build((None, num_classes))`) first."
             )
         kernel = ops.cast(self.kernel, "float32")
-        # Forward, `kernel_speed * kernel`; backward, the kernel gets W's
-        # gradient unscaled, so SGD's step on W is `kernel_speed` times
-        # the plain one, as Adam's is (a plain product would make SGD's
-        # `kernel_speed ** 2` times).
+        # Forward, `speed * kernel`; backward, the kernel gets W's gradient
+        # unscaled, so SGD's step on W is `speed` times the plain one, as
+        # Adam's is (a plain product would make SGD's `speed ** 2` times).
         fixed = ops.stop_gradient(kernel)
-        return self.kernel_speed * fixed + (kernel - fixed)
+        return self._speed() * fixed + (kernel - fixed)
+
+    def _speed(self):
+        """The speed `weight_matrix` applies: `kernel_speed`, or what a
+        subclass that changes it during training holds."""
+        return self.kernel_speed
 
     def _initial_kernel(self, shape, dtype=None):
         return self.kernel_initializer(shape, dtype) / self.kernel_speed

@@ -186,6 +186,24 @@ class ShuffledBatches(keras.utils.PyDataset):
         return X[batch], Y[batch]
 
 
+class EndlessBatches(keras.utils.PyDataset):
+    """A `PyDataset` that says it is infinite (`num_batches` is `None`)."""
+
+    @property
+    def num_batches(self):
+        return None
+
+    def __getitem__(self, index):
+        return X[:16], Y[:16]
+
+
+class UnsizedBatches(keras.utils.PyDataset):
+    """A `PyDataset` with neither `__len__` nor `num_batches`."""
+
+    def __getitem__(self, index):
+        return X[:16], Y[:16]
+
+
 class RecordingTuner(tuning.CrossValidationTuner):
     """Records what its trials get, instead of training."""
 
@@ -220,6 +238,12 @@ class DatasetSearchTest(TestCase):
         search = self.recording_tuner(tmp_path)
         search.search(dataset.batch(16), epochs=1)
         self.assert_searched_the_pairs_of_x_and_y(search)
+
+    def test_refuses_a_py_dataset_of_unknown_or_infinite_size(self, tmp_path):
+        search = self.recording_tuner(tmp_path)
+        for dataset in (EndlessBatches(), UnsizedBatches()):
+            with pytest.raises(ValueError, match="finite dataset"):
+                search.search(dataset, epochs=1)
 
     def test_refuses_what_it_cannot_read(self, tmp_path):
         tf = pytest.importorskip("tensorflow")

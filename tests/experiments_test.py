@@ -8,12 +8,14 @@ import pytest
 from keras_nnaqc import cli
 from keras_nnaqc import methods
 from keras_nnaqc.datasets.noisy_dataset import select_part
+from keras_nnaqc.models import NoisyLabelModel
 from keras_nnaqc.reproduction import grid
 from keras_nnaqc.reproduction import load_noisy_data
 from keras_nnaqc.reproduction import markdown_table
 from keras_nnaqc.reproduction import read_results
 from keras_nnaqc.reproduction import run_experiment
 from keras_nnaqc.reproduction import run_grid
+from keras_nnaqc.reproduction import runner
 from keras_nnaqc.reproduction import write_report
 from keras_nnaqc.reproduction.runner import flag_scores
 from keras_nnaqc.reproduction.tables import flag_table
@@ -48,6 +50,8 @@ class RunExperimentTest(TestCase):
         self.assertTrue(0 <= result["test_error"] <= 100)
         self.assertTrue(0.15 < result["actual_noise"] < 0.45)
         self.assertEqual(len(result["transition_matrix"]), 10)
+        # What its label_issues flags, scored against the true flips.
+        self.assertTrue(0 <= result["flagged"]["recall"] <= 1)
         self.assertEqual(
             set(result["validation"]),
             {"val_loss", "val_nna_loss", "val_qc_loss", "val_accuracy"},
@@ -83,6 +87,26 @@ class RunExperimentTest(TestCase):
         self.assertTrue(0 <= flagged["precision"] <= 1)
         base = run_experiment(method="base", noise_rate=0.5, **TINY)
         self.assertEqual(base["flagged"], None)
+
+    def test_noisy_label_models_score_their_label_issues(self):
+        # A flag is a clean prediction other than the given label.
+        rng = np.random.default_rng(0)
+        x = rng.normal(size=(60, 4)).astype("float32")
+        clean = rng.integers(0, 3, size=60)
+        noisy = np.where(rng.random(60) < 0.4, (clean + 1) % 3, clean)
+        base_model = keras.Sequential(
+            [keras.Input((4,)), keras.layers.Dense(3)]
+        )
+        model = NoisyLabelModel(base_model)
+        model(x[:1])
+        trained = methods.TrainedModel("nnaqc", base_model, model, [])
+        flagged = base_model.predict(x, verbose=0).argmax(axis=1) != noisy
+        self.assertEqual(
+            runner._flagged(trained, x, noisy, clean),
+            flag_scores(flagged, clean != noisy),
+        )
+        plain = methods.TrainedModel("base", base_model, base_model, [])
+        self.assertEqual(runner._flagged(plain, x, noisy, clean), None)
 
     def test_flag_scores_by_hand(self):
         flagged = np.array([1, 1, 1, 0, 0, 0, 0, 1], bool)

@@ -136,8 +136,8 @@ def write_report(results, dataset, out_dir, methods=None):
     """Writes the tables and figures of a set of results.
 
     `table.md` and `table.csv` (clean test error), `wall_time.md` (training
-    seconds), `flagged.md` (how well pruning methods found the wrong labels,
-    when one ran) and the figures.
+    seconds), `flagged.md` (how well pruning methods and `NoisyLabelModel`'s
+    `label_issues` found the wrong labels, when one ran) and the figures.
 
     Args:
         results: Result dicts of one dataset.

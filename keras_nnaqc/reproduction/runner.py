@@ -12,6 +12,7 @@ from keras_nnaqc.datasets.noisy_dataset import add_noise
 from keras_nnaqc.datasets.noisy_dataset import choose_subset
 from keras_nnaqc.datasets.noisy_dataset import seed_streams
 from keras_nnaqc.datasets.noisy_dataset import select_part
+from keras_nnaqc.models import NoisyLabelModel
 from keras_nnaqc.reproduction.device import describe_device
 from keras_nnaqc.reproduction.settings import get_setting
 from keras_nnaqc.version import __version__
@@ -72,9 +73,10 @@ def run_experiment(
         method used as `transition_matrix` (or `None`), the labels' noise
         as `noise_matrix` (the drawn matrix for eq. 1, pair and symmetric
         noise; the training labels' clean-to-noisy matrix for IDN and real
-        labels), and for a method
-        that prunes, `flagged`: `flag_scores` of what it dropped from the
-        training part against the truly wrong labels (else `None`). For
+        labels), and `flagged`: `flag_scores` of the training part's labels
+        that a pruning method dropped, or else that a `NoisyLabelModel`'s
+        `label_issues` flags, against the truly wrong labels (`None` for
+        other methods). For
         real noisy labels `noise` is `None` and `label_set` names them.
     """
     setting = get_setting(dataset)
@@ -158,12 +160,26 @@ def run_experiment(
         if transition is None
         else np.round(np.asarray(transition, np.float64), 5).tolist(),
         "noise_matrix": np.round(data["transition_matrix"], 5).tolist(),
-        "flagged": None
-        if trained.kept is None
-        else flag_scores(
-            ~trained.kept, data["y_train"][fit] != noisy_labels[fit]
+        "flagged": _flagged(
+            trained, x_train[fit], noisy_labels[fit], data["y_train"][fit]
         ),
     }
+
+
+def _flagged(trained, x, noisy_labels, clean_labels):
+    """`flag_scores` of the labels a method dropped, or else of those its
+    `NoisyLabelModel` flags with `label_issues`; `None` for other methods."""
+    if trained.kept is not None:
+        flagged = ~trained.kept
+    elif isinstance(trained.training_model, NoisyLabelModel):
+        issues = trained.training_model.label_issues(
+            x, noisy_labels, batch_size=500
+        )
+        flagged = np.zeros(len(noisy_labels), dtype=bool)
+        flagged[issues.indices] = True
+    else:
+        return None
+    return flag_scores(flagged, clean_labels != noisy_labels)
 
 
 def flag_scores(flagged, wrong):

@@ -112,11 +112,11 @@ def markdown_table(results, dataset, methods=None, value="test_error"):
 
 
 def flag_table(results, methods=None):
-    """A Markdown table of how well pruning methods found the wrong labels.
+    """A Markdown table of how well methods found the wrong labels.
 
     A cell reads `precision / recall / F1` of the training labels a method
-    dropped against those truly wrong (`flagged` of `run_experiment`),
-    means over seeds.
+    dropped, or its `label_issues` flagged, against those truly wrong
+    (`flagged` of `run_experiment`), means over seeds.
 
     Args:
         results: Result dicts of `run_experiment`; those without `flagged`

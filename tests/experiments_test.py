@@ -107,6 +107,19 @@ class RunExperimentTest(TestCase):
         )
         plain = methods.TrainedModel("base", base_model, base_model, [])
         self.assertEqual(runner._flagged(plain, x, noisy, clean), None)
+        # cleanlab's filter on the same clean probabilities.
+        cleanlab_filter = pytest.importorskip("cleanlab.filter")
+        probabilities = keras.ops.convert_to_numpy(
+            keras.ops.softmax(base_model.predict(x, verbose=0))
+        )
+        by_cleanlab = cleanlab_filter.find_label_issues(noisy, probabilities)
+        self.assertEqual(
+            runner._flagged_by_cleanlab(trained, x, noisy, clean),
+            flag_scores(by_cleanlab, clean != noisy),
+        )
+        self.assertEqual(
+            runner._flagged_by_cleanlab(plain, x, noisy, clean), None
+        )
 
     def test_flag_scores_by_hand(self):
         flagged = np.array([1, 1, 1, 0, 0, 0, 0, 1], bool)
@@ -289,6 +302,18 @@ class TableTest(TestCase):
         paths = write_report(results, "mnist", tmp_path)
         names = {path.name for path in paths}
         self.assertTrue({"wall_time.md", "flagged.md"} <= names)
+        # An NNAQC run scored by its label_issues and by cleanlab's filter
+        # on the same probabilities: one row each, in the order asked.
+        nnaqc = result("nnaqc", 0, 300.0, flags(0.5, 0.25, 0.25))
+        nnaqc["flagged_cleanlab"] = flags(1.0, 0.5, 0.75)
+        flagged = flag_table([nnaqc] + results, ["base", "nnaqc"])
+        self.assertEqual(
+            flagged.splitlines()[3:],
+            [
+                "| nnaqc | 0.500 / 0.250 / 0.250 |",
+                "| nnaqc + cleanlab's filter | 1.000 / 0.500 / 0.750 |",
+            ],
+        )
 
     def test_report_files(self, tmp_path):
         paths = write_report(read_results(SMALL_RESULTS), "mnist", tmp_path)

@@ -12,6 +12,7 @@ from keras_nnaqc.datasets.noisy_dataset import add_noise
 from keras_nnaqc.datasets.noisy_dataset import choose_subset
 from keras_nnaqc.datasets.noisy_dataset import seed_streams
 from keras_nnaqc.datasets.noisy_dataset import select_part
+from keras_nnaqc.methods.pruning import class_probabilities
 from keras_nnaqc.models import NoisyLabelModel
 from keras_nnaqc.reproduction.device import describe_device
 from keras_nnaqc.reproduction.settings import get_setting
@@ -73,10 +74,12 @@ def run_experiment(
         method used as `transition_matrix` (or `None`), the labels' noise
         as `noise_matrix` (the drawn matrix for eq. 1, pair and symmetric
         noise; the training labels' clean-to-noisy matrix for IDN and real
-        labels), and `flagged`: `flag_scores` of the training part's labels
+        labels), `flagged`: `flag_scores` of the training part's labels
         that a pruning method dropped, or else that a `NoisyLabelModel`'s
         `label_issues` flags, against the truly wrong labels (`None` for
-        other methods). For
+        other methods), and for a `NoisyLabelModel` `flagged_cleanlab`:
+        the same for cleanlab's `find_label_issues` on the same clean
+        probabilities (`None` without cleanlab). For
         real noisy labels `noise` is `None` and `label_set` names them.
     """
     setting = get_setting(dataset)
@@ -163,6 +166,9 @@ def run_experiment(
         "flagged": _flagged(
             trained, x_train[fit], noisy_labels[fit], data["y_train"][fit]
         ),
+        "flagged_cleanlab": _flagged_by_cleanlab(
+            trained, x_train[fit], noisy_labels[fit], data["y_train"][fit]
+        ),
     }
 
 
@@ -179,6 +185,21 @@ def _flagged(trained, x, noisy_labels, clean_labels):
         flagged[issues.indices] = True
     else:
         return None
+    return flag_scores(flagged, clean_labels != noisy_labels)
+
+
+def _flagged_by_cleanlab(trained, x, noisy_labels, clean_labels):
+    """`flag_scores` of cleanlab's `find_label_issues` on a
+    `NoisyLabelModel`'s clean probabilities (the ones its `label_issues`
+    ranks); `None` for other methods or without cleanlab."""
+    if not isinstance(trained.training_model, NoisyLabelModel):
+        return None
+    try:
+        from cleanlab import filter as cleanlab_filter
+    except ImportError:
+        return None
+    probabilities = class_probabilities(trained.model, x)
+    flagged = cleanlab_filter.find_label_issues(noisy_labels, probabilities)
     return flag_scores(flagged, clean_labels != noisy_labels)
 
 

@@ -12,6 +12,9 @@ import numpy as np
 
 from keras_nnaqc.reproduction.paper_results import paper_error
 
+# The row of a method whose clean probabilities cleanlab filtered too.
+CLEANLAB_ROW = " + cleanlab's filter"
+
 
 def read_results(path):
     """The results stored in a JSON-lines file.
@@ -116,7 +119,9 @@ def flag_table(results, methods=None):
 
     A cell reads `precision / recall / F1` of the training labels a method
     dropped, or its `label_issues` flagged, against those truly wrong
-    (`flagged` of `run_experiment`), means over seeds.
+    (`flagged` of `run_experiment`), means over seeds. A method scored by
+    cleanlab's filter too (`flagged_cleanlab`) gets a second row, "METHOD
+    + cleanlab's filter".
 
     Args:
         results: Result dicts of `run_experiment`; those without `flagged`
@@ -126,7 +131,19 @@ def flag_table(results, methods=None):
     Returns:
         The table as a string, or `""` when no result flagged labels.
     """
-    results = [r for r in results if r.get("flagged")]
+    rows = []
+    for result in results:
+        if result.get("flagged"):
+            rows.append(result)
+        if result.get("flagged_cleanlab"):
+            rows.append(
+                {
+                    **result,
+                    "method": result["method"] + CLEANLAB_ROW,
+                    "flagged": result["flagged_cleanlab"],
+                }
+            )
+    results = rows
     if not results:
         return ""
     scores = {}
@@ -137,6 +154,8 @@ def flag_table(results, methods=None):
             [flagged["precision"], flagged["recall"], flagged["f1"]]
         )
     present = dict.fromkeys(r["method"] for r in results)
+    if methods:
+        methods = [row for m in methods for row in (m, m + CLEANLAB_ROW)]
     methods = [m for m in methods or present if m in present]
 
     def cell(method, size, column):

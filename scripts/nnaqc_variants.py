@@ -14,8 +14,10 @@ variant names: `alpha`, `beta`, `warmup` (epochs of beta warm-up), `gain`
 (the noise head starts at `W = gain * I`), `speed` (the head's
 `kernel_speed`: SGD's and Adam's steps move `W` `speed` times as far),
 `dominant` (1: the head kept `DiagonallyDominant`), `rate` (the
-setting's learning rate times this) and `ramp` (epochs at speed 1 before
-the head switches to `speed`); what a variant does not name
+setting's learning rate times this), `ramp` (epochs at speed 1 before
+the head switches to `speed`) and `linear` (1: the linear head,
+`softmax(W, axis=-1)` applied to `y_hat`; `gain=4.4` starts its diagonal
+at 0.9 for ten classes); what a variant does not name
 is the paper's setting. Appends one result line per run to
 `results/<dataset>/nnaqc_variants.jsonl`, skips runs already there, and
 writes `results/<dataset>/nnaqc_variants.md`: every variant run so far
@@ -55,6 +57,7 @@ DEFAULTS = {
     "ramp": 0,
     "dominant": 0,
     "rate": 1.0,
+    "linear": 0,
 }
 
 
@@ -122,6 +125,10 @@ def variant(spec):
                 f"settings: {', '.join(DEFAULTS)}. Received: {spec!r}"
             )
         settings[key] = type(DEFAULTS[key])(value)
+    if settings["ramp"] and settings["linear"]:
+        raise ValueError(
+            f"`ramp` speeds up the nonlinear head only. Received: {spec!r}"
+        )
 
     def build(base_model, num_classes, transition):
         speed, ramp = settings["speed"], settings["ramp"]
@@ -145,6 +152,7 @@ def variant(spec):
             )
         else:
             head = NoiseAdaptationLayer(
+                mode="linear" if settings["linear"] else "nonlinear",
                 kernel_speed=speed,
                 kernel_initializer=initializer,
                 kernel_constraint=constraint,

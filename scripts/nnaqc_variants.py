@@ -301,11 +301,14 @@ def write_table(variants_path, reference_path, table_path, labels=None):
 def _head_distances(results, labels_path):
     """Table rows: each learned head's mean diagonal and mean total-variation
     distance of its rows from the label set's clean-to-noisy matrix (all
-    50,000 images)."""
+    50,000 images), and how well the run's `label_issues`, and cleanlab's
+    filter on the same clean probabilities, found the wrong training
+    labels (precision / recall, where recorded)."""
     lines = [
         "| run | label set | learned diagonal (mean) | labels' diagonal "
-        "(mean) | distance per row (mean total variation) |",
-        "| --- | --- | --- | --- | --- |",
+        "(mean) | distance per row (mean total variation) | `label_issues` "
+        "precision / recall | cleanlab's filter precision / recall |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     truths = {}
     for result in results:
@@ -321,9 +324,16 @@ def _head_distances(results, labels_path):
         lines.append(
             f"| {result['method']} | {result['label_set']} | "
             f"{np.diag(learned).mean():.2f} | {np.diag(truth).mean():.2f} | "
-            f"{distance:.3f} |"
+            f"{distance:.3f} | {_precision_recall(result.get('flagged'))} | "
+            f"{_precision_recall(result.get('flagged_cleanlab'))} |"
         )
     return lines
+
+
+def _precision_recall(scores):
+    if not scores:
+        return ""
+    return f"{scores['precision']:.2f} / {scores['recall']:.2f}"
 
 
 def _noise_name(noise):

@@ -100,13 +100,16 @@ class RunExperimentTest(TestCase):
         model = NoisyLabelModel(base_model)
         model(x[:1])
         trained = methods.TrainedModel("nnaqc", base_model, model, [])
+        scores = runner._flag_scores_of(trained, x, noisy, clean)
         flagged = base_model.predict(x, verbose=0).argmax(axis=1) != noisy
         self.assertEqual(
-            runner._flagged(trained, x, noisy, clean),
-            flag_scores(flagged, clean != noisy),
+            scores["flagged"], flag_scores(flagged, clean != noisy)
         )
         plain = methods.TrainedModel("base", base_model, base_model, [])
-        self.assertEqual(runner._flagged(plain, x, noisy, clean), None)
+        self.assertEqual(
+            runner._flag_scores_of(plain, x, noisy, clean),
+            {"flagged": None, "flagged_cleanlab": None},
+        )
         # cleanlab's filter on the same clean probabilities.
         cleanlab_filter = pytest.importorskip("cleanlab.filter")
         probabilities = keras.ops.convert_to_numpy(
@@ -114,11 +117,7 @@ class RunExperimentTest(TestCase):
         )
         by_cleanlab = cleanlab_filter.find_label_issues(noisy, probabilities)
         self.assertEqual(
-            runner._flagged_by_cleanlab(trained, x, noisy, clean),
-            flag_scores(by_cleanlab, clean != noisy),
-        )
-        self.assertEqual(
-            runner._flagged_by_cleanlab(plain, x, noisy, clean), None
+            scores["flagged_cleanlab"], flag_scores(by_cleanlab, clean != noisy)
         )
 
     def test_flag_scores_by_hand(self):

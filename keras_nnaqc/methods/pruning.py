@@ -67,12 +67,12 @@ def _confident_learning(fit_stage, build, x, labels, validation, seed):
     held_out = []
     for rest, fold in kfold_splits(len(labels), CROSS_VALIDATION_FOLDS, seed):
         model = fit_stage(*build(), x[rest], labels[rest])
-        probabilities = class_probabilities(model, x[fold])
+        probabilities = _probabilities(model, x[fold])
         if out_of_fold is None:
             out_of_fold = np.empty((len(labels), probabilities.shape[1]))
         out_of_fold[fold] = probabilities
         if validation is not None:
-            held_out.append(class_probabilities(model, validation[0]))
+            held_out.append(_probabilities(model, validation[0]))
     scores = {"train": out_of_fold}
     if held_out:
         scores["validation"] = np.mean(held_out, axis=0)
@@ -87,7 +87,7 @@ def _confident_learning(fit_stage, build, x, labels, validation, seed):
     return keep("train", labels), keep_validation
 
 
-def class_probabilities(model, x):
+def _probabilities(model, x):
     """Class probabilities of a fit model ending in logits."""
     logits = model.predict(x, batch_size=500, verbose=0)
     return np.asarray(ops.convert_to_numpy(ops.softmax(logits)), np.float64)

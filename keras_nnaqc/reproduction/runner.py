@@ -12,8 +12,8 @@ from keras_nnaqc.datasets.noisy_dataset import add_noise
 from keras_nnaqc.datasets.noisy_dataset import choose_subset
 from keras_nnaqc.datasets.noisy_dataset import seed_streams
 from keras_nnaqc.datasets.noisy_dataset import select_part
-from keras_nnaqc.methods.pruning import class_probabilities
 from keras_nnaqc.models import NoisyLabelModel
+from keras_nnaqc.models import find_label_issues
 from keras_nnaqc.reproduction.device import describe_device
 from keras_nnaqc.reproduction.settings import get_setting
 from keras_nnaqc.version import __version__
@@ -163,44 +163,40 @@ def run_experiment(
         if transition is None
         else np.round(np.asarray(transition, np.float64), 5).tolist(),
         "noise_matrix": np.round(data["transition_matrix"], 5).tolist(),
-        "flagged": _flagged(
-            trained, x_train[fit], noisy_labels[fit], data["y_train"][fit]
-        ),
-        "flagged_cleanlab": _flagged_by_cleanlab(
+        **_flag_scores_of(
             trained, x_train[fit], noisy_labels[fit], data["y_train"][fit]
         ),
     }
 
 
-def _flagged(trained, x, noisy_labels, clean_labels):
-    """`flag_scores` of the labels a method dropped, or else of those its
-    `NoisyLabelModel` flags with `label_issues`; `None` for other methods."""
+def _flag_scores_of(trained, x, noisy_labels, clean_labels):
+    """`flagged`: `flag_scores` of the labels a method dropped, or else of
+    those its `NoisyLabelModel`'s `label_issues` flags (`None` for other
+    methods); `flagged_cleanlab`: of cleanlab's `find_label_issues` on the
+    same clean probabilities (`None` but for a `NoisyLabelModel` with
+    cleanlab installed)."""
+    wrong = clean_labels != noisy_labels
+    scores = {"flagged": None, "flagged_cleanlab": None}
+    model = trained.training_model
     if trained.kept is not None:
-        flagged = ~trained.kept
-    elif isinstance(trained.training_model, NoisyLabelModel):
-        issues = trained.training_model.label_issues(
-            x, noisy_labels, batch_size=500
+        scores["flagged"] = flag_scores(~trained.kept, wrong)
+    elif isinstance(model, NoisyLabelModel):
+        # One prediction for both rankings: what `label_issues` ranks.
+        probabilities = model._clean_probabilities(
+            model.predict(x, batch_size=500, verbose=0)
         )
         flagged = np.zeros(len(noisy_labels), dtype=bool)
-        flagged[issues.indices] = True
-    else:
-        return None
-    return flag_scores(flagged, clean_labels != noisy_labels)
-
-
-def _flagged_by_cleanlab(trained, x, noisy_labels, clean_labels):
-    """`flag_scores` of cleanlab's `find_label_issues` on a
-    `NoisyLabelModel`'s clean probabilities (the ones its `label_issues`
-    ranks); `None` for other methods or without cleanlab."""
-    if not isinstance(trained.training_model, NoisyLabelModel):
-        return None
-    try:
-        from cleanlab import filter as cleanlab_filter
-    except ImportError:
-        return None
-    probabilities = class_probabilities(trained.model, x)
-    flagged = cleanlab_filter.find_label_issues(noisy_labels, probabilities)
-    return flag_scores(flagged, clean_labels != noisy_labels)
+        flagged[find_label_issues(probabilities, noisy_labels).indices] = True
+        scores["flagged"] = flag_scores(flagged, wrong)
+        try:
+            from cleanlab import filter as cleanlab_filter
+        except ImportError:
+            return scores
+        by_cleanlab = cleanlab_filter.find_label_issues(
+            noisy_labels, np.asarray(probabilities, np.float64)
+        )
+        scores["flagged_cleanlab"] = flag_scores(by_cleanlab, wrong)
+    return scores
 
 
 def flag_scores(flagged, wrong):

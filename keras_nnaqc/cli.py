@@ -10,6 +10,12 @@ PAPER_NOISE_RATES = [0.0, 0.05, 0.1, 0.3, 0.5, 0.7]
 PAPER_GRIDS = {
     # table: (dataset, training-set sizes, seeds) as in the paper
     "mnist": ("mnist", [60000, 40000, 20000], [0, 1, 2, 3, 4]),
+    # The same with MatConvNet's MNIST recipe (a stronger base model).
+    "mnist_matconvnet": (
+        "mnist_matconvnet",
+        [60000, 40000, 20000],
+        [0, 1, 2, 3, 4],
+    ),
     "cifar10": ("cifar10", [50000, 30000, 10000], [0, 1, 2, 3, 4]),
     # Real human label noise (not in the paper): all 50,000 images.
     "cifar10n": ("cifar10n", [50000], [0]),

@@ -1,9 +1,14 @@
+import json
+
 import keras
 import numpy as np
 
+from keras_nnaqc import cli
 from keras_nnaqc._optimizers import fresh_optimizer
+from keras_nnaqc.reproduction import load_noisy_data
 from keras_nnaqc.reproduction.matconvnet import LayerRateSGD
 from keras_nnaqc.reproduction.matconvnet import matconvnet_cifar10_cnn
+from keras_nnaqc.reproduction.matconvnet import matconvnet_mnist_cnn
 from keras_nnaqc.testing import TestCase
 from keras_nnaqc.testing import to_numpy
 
@@ -36,15 +41,19 @@ class LayerRateSGDTest(TestCase):
         self.assertEqual(float(copy.momentum), 0.9)
 
 
+def kernels_of(model):
+    return {
+        v.path.split("/")[-2]: to_numpy(v)
+        for v in model.trainable_variables
+        if v.path.endswith("kernel")
+    }
+
+
 class MatConvNetCNNTest(TestCase):
     def test_initialisation_and_weight_decay(self):
         model = matconvnet_cifar10_cnn(seed=0)
         model(np.zeros((1, 32, 32, 3), "float32"))
-        kernels = {
-            v.path.split("/")[-2]: to_numpy(v)
-            for v in model.trainable_variables
-            if v.path.endswith("kernel")
-        }
+        kernels = kernels_of(model)
         self.assertEqual(sorted(kernels), [f"conv{i}" for i in range(1, 6)])
         self.assertTrue(abs(kernels["conv1"].std() - 0.01) < 0.001)
         self.assertTrue(abs(kernels["conv3"].std() - 0.05) < 0.002)
@@ -71,3 +80,51 @@ class MatConvNetCNNTest(TestCase):
         same = np.isclose(trained, as_is, atol=1e-5).all(axis=1)
         flipped = np.isclose(trained, mirrored, atol=1e-5).all(axis=1)
         self.assertTrue(np.all(same | flipped))
+
+
+class MatConvNetMnistTest(TestCase):
+    def test_initialisation_and_weight_decay(self):
+        model = matconvnet_mnist_cnn(seed=0)
+        names = [layer.__class__.__name__ for layer in model.layers]
+        self.assertEqual(names[0], "Conv2D")
+        kernels = kernels_of(model)
+        self.assertEqual(sorted(kernels), [f"conv{i}" for i in range(1, 5)])
+        for kernel in kernels.values():
+            self.assertTrue(abs(kernel.std() - 0.01) < 0.002)
+        for variable in model.trainable_variables:
+            if variable.path.endswith("bias"):
+                self.assertEqual(float(np.abs(to_numpy(variable)).max()), 0.0)
+        # The L2 terms add 5e-4 * w to each kernel's gradient.
+        model(np.zeros((1, 28, 28, 1), "float32"))
+        penalty = sum(float(to_numpy(loss)) for loss in model.losses)
+        expected = sum(2.5e-4 * float((k**2).sum()) for k in kernels.values())
+        self.assertAllClose(penalty, expected, rtol=1e-4)
+
+    def test_setting_centres_pixels_on_the_training_mean_image(self, capsys):
+        path = self.temp_path("mnist.npz")
+        rng = np.random.default_rng(0)
+        x_train = rng.integers(0, 256, (50, 28, 28)).astype("uint8")
+        np.savez(
+            path,
+            x_train=x_train,
+            y_train=rng.integers(0, 10, 50).astype("uint8"),
+            x_test=rng.integers(0, 256, (10, 28, 28)).astype("uint8"),
+            y_test=rng.integers(0, 10, 10).astype("uint8"),
+        )
+        data = load_noisy_data(
+            "mnist_matconvnet", 0.3, train_size=30, seed=0, data_path=path
+        )
+        self.assertEqual(data["x_train"].shape, (30, 28, 28, 1))
+        # Each image minus the mean of all 50 training images, at pixel
+        # scale.
+        restored = data["x_train"][..., 0] + x_train.mean(axis=0)
+        distances = np.abs(restored[:, None] - x_train[None]).max((2, 3))
+        self.assertTrue(np.all(distances.min(axis=1) < 1e-3))
+
+        cli.main(
+            ["run", "--dataset", "mnist_matconvnet", "--data", path]
+            + ["--method", "nnaqc", "--train-size", "40", "--epochs", "1"]
+        )
+        result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        self.assertEqual(result["dataset"], "mnist_matconvnet")
+        self.assertTrue(0.0 <= result["test_error"] <= 100.0)

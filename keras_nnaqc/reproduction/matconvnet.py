@@ -1,11 +1,14 @@
-"""MatConvNet's CIFAR-10 recipe, the paper's: whitening, initialisation,
-weight decay and per-layer learning rates (`examples/cifar/cnn_cifar.m`,
-`cnn_cifar_init.m`)."""
+"""MatConvNet's recipes, the paper's: for CIFAR-10 whitening,
+initialisation, weight decay and per-layer learning rates
+(`examples/cifar/cnn_cifar.m`, `cnn_cifar_init.m`); for MNIST
+initialisation and weight decay (`examples/mnist/cnn_mnist.m`,
+`cnn_mnist_init.m`)."""
 
 import keras
 import numpy as np
 
 from keras_nnaqc.architectures import cifar10_cnn
+from keras_nnaqc.architectures import mnist_cnn
 
 # conv1 is drawn with standard deviation 0.01, the other layers 0.05.
 INITIAL_STDDEV = {"conv1": 0.01}
@@ -19,6 +22,10 @@ RATE_MULTIPLIERS = {
     **{f"conv{i}": (0.1, 2.0) for i in range(1, 5)},
     "conv5": (0.01, 0.2),
 }
+# `cnn_mnist_init.m` draws every kernel with standard deviation 0.01;
+# `cnn_mnist.m` decays kernels by `5e-4 * w`.
+MNIST_STDDEV = 0.01
+MNIST_WEIGHT_DECAY = 5e-4
 
 
 def matconvnet_cifar10_cnn(num_classes=10, seed=None, flip=True):
@@ -42,21 +49,12 @@ def matconvnet_cifar10_cnn(num_classes=10, seed=None, flip=True):
     Returns:
         A `keras.Sequential` model outputting logits.
     """
-
-    def recipe(layer):
-        config = layer.get_config()
-        if "kernel_initializer" in config:
-            stddev = INITIAL_STDDEV.get(layer.name, DEFAULT_STDDEV)
-            config["kernel_initializer"] = keras.initializers.RandomNormal(
-                stddev=stddev, seed=seed
-            )
-            config["kernel_regularizer"] = keras.regularizers.L2(
-                WEIGHT_DECAY / 2
-            )
-        return layer.__class__.from_config(config)
-
-    model = cifar10_cnn(num_classes, rescaling=None)
-    model = keras.models.clone_model(model, clone_function=recipe)
+    model = _initialised(
+        cifar10_cnn(num_classes, rescaling=None),
+        lambda name: INITIAL_STDDEV.get(name, DEFAULT_STDDEV),
+        WEIGHT_DECAY,
+        seed,
+    )
     if not flip:
         return model
     flips = keras.layers.RandomFlip("horizontal", seed=seed, name="flip")
@@ -64,6 +62,48 @@ def matconvnet_cifar10_cnn(num_classes=10, seed=None, flip=True):
         [keras.Input(model.input_shape[1:]), flips, *model.layers],
         name=model.name,
     )
+
+
+def matconvnet_mnist_cnn(num_classes=10, seed=None):
+    """The paper's MNIST CNN initialised and decayed as MatConvNet does.
+
+    For images at pixel scale minus the training images' mean image, as
+    `cnn_mnist.m` feeds them: kernels drawn from N(0, `MNIST_STDDEV`²),
+    zero biases, an L2 penalty on kernels that adds `MNIST_WEIGHT_DECAY *
+    w` to their gradients. MatConvNet trains it with SGD at rate 0.001,
+    momentum 0.9, batch 100.
+
+    Args:
+        num_classes: Number of classes. Defaults to `10`.
+        seed: Seed of the initial weights. Defaults to `None`.
+
+    Returns:
+        A `keras.Sequential` model outputting logits.
+    """
+    return _initialised(
+        mnist_cnn(num_classes, rescaling=None),
+        lambda name: MNIST_STDDEV,
+        MNIST_WEIGHT_DECAY,
+        seed,
+    )
+
+
+def _initialised(model, stddev_of, weight_decay, seed):
+    """A copy of `model` whose kernels are drawn from N(0, stddev_of(layer
+    name)²) and decayed by `weight_decay * w`."""
+
+    def recipe(layer):
+        config = layer.get_config()
+        if "kernel_initializer" in config:
+            config["kernel_initializer"] = keras.initializers.RandomNormal(
+                stddev=stddev_of(layer.name), seed=seed
+            )
+            config["kernel_regularizer"] = keras.regularizers.L2(
+                weight_decay / 2
+            )
+        return layer.__class__.from_config(config)
+
+    return keras.models.clone_model(model, clone_function=recipe)
 
 
 @keras.saving.register_keras_serializable(package="keras_nnaqc")

@@ -16,6 +16,7 @@ from keras_nnaqc.datasets import load_mnist_subset
 from keras_nnaqc.datasets.cifar10 import CIFAR10N_LABEL_SETS
 from keras_nnaqc.datasets.cifar10 import load_cifar10
 from keras_nnaqc.reproduction.matconvnet import matconvnet_cifar10_cnn
+from keras_nnaqc.reproduction.matconvnet import matconvnet_mnist_cnn
 from keras_nnaqc.reproduction.matconvnet import matconvnet_whitening
 
 
@@ -69,6 +70,15 @@ def _mnist_images(load):
 
 
 @functools.lru_cache(maxsize=1)
+def _centred_mnist(data_path):
+    """MNIST at pixel scale minus the training images' mean image, as
+    MatConvNet's `cnn_mnist.m` feeds it."""
+    (x_train, y_train), (x_test, y_test) = _mnist_images(load_mnist)(data_path)
+    mean_image = x_train.astype("float32").mean(axis=0)
+    return (x_train - mean_image, y_train), (x_test - mean_image, y_test)
+
+
+@functools.lru_cache(maxsize=1)
 def _whitened_cifar10(data_path):
     """CIFAR-10 whitened as MatConvNet does, at its pixel scale; kept for
     the next run of a grid (the whitening takes a minute)."""
@@ -89,6 +99,20 @@ def _step_down_on_plateau():
 
 
 ADAM = {"class_name": "Adam", "config": {"learning_rate": 1e-3}}
+# MatConvNet's cnn_mnist.m recipe; the paper's base model gets 0.90% test
+# error with it against 1.2% with Adam (results/mnist/base_schedule/).
+MNIST_MATCONVNET = {
+    "num_classes": 10,
+    "load": _centred_mnist,
+    "build_base_model": matconvnet_mnist_cnn,
+    "optimizer": {
+        "class_name": "SGD",
+        "config": {"learning_rate": 0.001, "momentum": 0.9},
+    },
+    "epochs": 20,
+    "patience": 5,
+    "monitor": "val_accuracy",
+}
 MATCONVNET_SGD = {
     "class_name": "keras_nnaqc>LayerRateSGD",
     "config": {"learning_rate": 0.05, "momentum": 0.9},
@@ -111,6 +135,7 @@ SETTINGS = {
     "mnist": Setting(
         "mnist", 10, _mnist_images(load_mnist), mnist_cnn, ADAM, epochs=20
     ),
+    "mnist_matconvnet": Setting("mnist_matconvnet", **MNIST_MATCONVNET),
     "mnist_subset": Setting(
         "mnist_subset",
         10,

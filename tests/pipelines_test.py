@@ -1,3 +1,4 @@
+import importlib.util
 import os
 import subprocess
 import sys
@@ -99,13 +100,55 @@ class LabelIssuesTest(TestCase):
                 [0.1, 0.8, 0.1],  # labelled 0: margin 0.7, suggests 1
                 [0.3, 0.3, 0.4],  # labelled 1: margin 0.1, suggests 2
                 [0.05, 0.05, 0.9],  # labelled 1: margin 0.85, suggests 2
+                [0.45, 0.45, 0.1],  # labelled 1: a tie, not a disagreement
             ]
         )
-        issues = find_label_issues(probabilities, [0, 0, 1, 1])
+        issues = find_label_issues(probabilities, [0, 0, 1, 1, 1])
         np.testing.assert_array_equal(issues.indices, [3, 1, 2])
         np.testing.assert_array_equal(issues.given_labels, [1, 0, 1])
         np.testing.assert_array_equal(issues.suggested_labels, [2, 1, 2])
         self.assertAllClose(issues.scores, [0.85, 0.7, 0.1])
+
+    def test_cleanlab_rule_flags_what_cleanlab_flags(self):
+        cleanlab_filter = pytest.importorskip("cleanlab.filter")
+        rng = np.random.default_rng(0)
+        clean = np.arange(300) % 3
+        noisy = clean.copy()
+        noisy[::5] = (noisy[::5] + 1) % 3
+        probabilities = rng.dirichlet(np.ones(3), size=300) * 0.5
+        probabilities[np.arange(300), clean] += 0.5
+        issues = find_label_issues(probabilities, noisy, rule="cleanlab")
+        expected = np.flatnonzero(
+            cleanlab_filter.find_label_issues(noisy, probabilities)
+        )
+        np.testing.assert_array_equal(np.sort(issues.indices), expected)
+        # Ranked by the margin of the most probable other class.
+        for index, given, suggested, score in zip(
+            issues.indices,
+            issues.given_labels,
+            issues.suggested_labels,
+            issues.scores,
+            strict=True,
+        ):
+            row = probabilities[index]
+            others = [c for c in range(3) if c != given]
+            best_other = others[int(np.argmax(row[others]))]
+            self.assertEqual(given, noisy[index])
+            self.assertEqual(suggested, best_other)
+            self.assertAllClose(score, row[best_other] - row[given])
+        self.assertTrue(np.all(np.diff(issues.scores) <= 0))
+
+    def test_rejects_an_unknown_rule(self):
+        with pytest.raises(ValueError, match="rule='confident'"):
+            find_label_issues(np.full((3, 2), 0.5), [0, 1, 0], "confident")
+
+    def test_cleanlab_rule_without_cleanlab_says_what_to_install(
+        self, monkeypatch
+    ):
+        monkeypatch.setitem(sys.modules, "cleanlab", None)
+        monkeypatch.setitem(sys.modules, "cleanlab.filter", None)
+        with pytest.raises(ImportError, match=r"keras-nnaqc\[cleanlab\]"):
+            find_label_issues(np.full((3, 2), 0.5), [0, 1, 0], "cleanlab")
 
     def test_rejects_mismatched_labels(self):
         with pytest.raises(ValueError, match="2 labels and 3 predictions"):
@@ -127,4 +170,9 @@ class LabelIssuesTest(TestCase):
         )
         flagged = set(issues.indices.tolist())
         self.assertTrue(len(flagged & set(range(30))) >= 25)
+        if importlib.util.find_spec("cleanlab") is not None:
+            np.testing.assert_array_equal(
+                model.label_issues(x, noisy, rule="cleanlab").indices,
+                find_label_issues(probabilities, noisy, "cleanlab").indices,
+            )
         self.assertTrue(len(flagged - set(range(30))) <= 10)

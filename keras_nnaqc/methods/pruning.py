@@ -8,6 +8,7 @@ disagrees with them (measured on MNIST: after one epoch).
 import numpy as np
 from keras import ops
 
+from keras_nnaqc._cleanlab import import_cleanlab_filter
 from keras_nnaqc._folds import kfold_splits
 
 PRUNING_RULES = ("confident_learning", "label_issues")
@@ -62,7 +63,7 @@ def keep_masks(rule, fit_stage, build, x, labels, validation, seed=0):
 def _confident_learning(fit_stage, build, x, labels, validation, seed):
     """Out-of-fold probabilities of `CROSS_VALIDATION_FOLDS` models (the
     hold-out scored by their average), filtered by cleanlab."""
-    cleanlab_filter = _import_cleanlab_filter()
+    cleanlab_filter = import_cleanlab_filter("The `confident_learning` method")
     out_of_fold = None
     held_out = []
     for rest, fold in kfold_splits(len(labels), CROSS_VALIDATION_FOLDS, seed):
@@ -91,14 +92,3 @@ def _probabilities(model, x):
     """Class probabilities of a fit model ending in logits."""
     logits = model.predict(x, batch_size=500, verbose=0)
     return np.asarray(ops.convert_to_numpy(ops.softmax(logits)), np.float64)
-
-
-def _import_cleanlab_filter():
-    try:
-        from cleanlab import filter as cleanlab_filter
-    except ImportError as error:
-        raise ImportError(
-            "The `confident_learning` method needs cleanlab: "
-            "`pip install keras-nnaqc[cleanlab]`."
-        ) from error
-    return cleanlab_filter

@@ -2,7 +2,10 @@ import dataclasses
 
 import numpy as np
 
+from keras_nnaqc._cleanlab import import_cleanlab_filter
 from keras_nnaqc._validation import check_labels
+
+LABEL_ISSUE_RULES = ("disagreement", "cleanlab")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -12,9 +15,11 @@ class LabelIssues:
     Attributes:
         indices: Positions of the flagged examples, most suspect first.
         given_labels: Their labels as given.
-        suggested_labels: The clean prediction's label for each.
+        suggested_labels: For each, the most probable class other than
+            its given label.
         scores: How strongly the prediction disagrees: its probability of
-            the suggested label minus that of the given one, in (0, 1].
+            the suggested label minus that of the given one; positive for
+            every example flagged by `"disagreement"`.
     """
 
     indices: np.ndarray
@@ -26,21 +31,32 @@ class LabelIssues:
         return len(self.indices)
 
 
-def find_label_issues(probabilities, labels):
+def find_label_issues(probabilities, labels, rule="disagreement"):
     """Ranks examples by how strongly a prediction disagrees with labels.
 
-    An example is flagged when its most probable class is not its label;
-    flagged examples are ranked by the margin between the two
-    probabilities.
+    Flagged examples are ranked by the margin between the probability of
+    the most probable other class and that of the given label.
 
     Args:
         probabilities: Clean class probabilities, shape `(n, L)`.
         labels: The given (possibly noisy) labels, `n` of them: integers,
             or one-hot rows (read as their most probable class).
+        rule: Which examples to flag. `"disagreement"`: every example
+            for which another class is more probable than its label.
+            `"cleanlab"`: those cleanlab's `filter.find_label_issues`
+            flags from the same probabilities (confident learning: on
+            CIFAR-10N it flags fewer, more of them truly wrong;
+            `docs/real_noise.md`); needs `keras-nnaqc[cleanlab]`.
+            Defaults to `"disagreement"`.
 
     Returns:
         A `LabelIssues`.
     """
+    if rule not in LABEL_ISSUE_RULES:
+        raise ValueError(
+            f"`rule` must be one of {LABEL_ISSUE_RULES}. Received: "
+            f"rule={rule!r}"
+        )
     probabilities = np.asarray(probabilities, dtype=np.float64)
     if probabilities.ndim != 2:
         raise ValueError(
@@ -55,8 +71,16 @@ def find_label_issues(probabilities, labels):
             f"{len(labels)} labels and {len(probabilities)} predictions"
         )
     rows = np.arange(len(labels))
-    suggested = probabilities.argmax(axis=1)
+    others = probabilities.copy()
+    others[rows, labels] = -np.inf
+    suggested = others.argmax(axis=1)
     margins = probabilities[rows, suggested] - probabilities[rows, labels]
-    flagged = np.flatnonzero(suggested != labels)
+    if rule == "cleanlab":
+        cleanlab_filter = import_cleanlab_filter('`rule="cleanlab"`')
+        flagged = np.flatnonzero(
+            cleanlab_filter.find_label_issues(labels, probabilities)
+        )
+    else:
+        flagged = np.flatnonzero(margins > 0)
     order = flagged[np.argsort(-margins[flagged], kind="stable")]
     return LabelIssues(order, labels[order], suggested[order], margins[order])

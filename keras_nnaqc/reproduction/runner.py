@@ -185,18 +185,23 @@ def _flag_scores_of(trained, x, noisy_labels, clean_labels):
         probabilities = model._clean_probabilities(
             model.predict(x, batch_size=500, verbose=0)
         )
-        flagged = np.zeros(len(noisy_labels), dtype=bool)
-        flagged[find_label_issues(probabilities, noisy_labels).indices] = True
-        scores["flagged"] = flag_scores(flagged, wrong)
-        try:
-            from cleanlab import filter as cleanlab_filter
-        except ImportError:
-            return scores
-        by_cleanlab = cleanlab_filter.find_label_issues(
-            noisy_labels, np.asarray(probabilities, np.float64)
+        scores["flagged"] = _flagged_scores(
+            probabilities, noisy_labels, wrong, "disagreement"
         )
-        scores["flagged_cleanlab"] = flag_scores(by_cleanlab, wrong)
+        try:
+            scores["flagged_cleanlab"] = _flagged_scores(
+                probabilities, noisy_labels, wrong, "cleanlab"
+            )
+        except ImportError:
+            pass
     return scores
+
+
+def _flagged_scores(probabilities, noisy_labels, wrong, rule):
+    issues = find_label_issues(probabilities, noisy_labels, rule)
+    flagged = np.zeros(len(noisy_labels), dtype=bool)
+    flagged[issues.indices] = True
+    return flag_scores(flagged, wrong)
 
 
 def flag_scores(flagged, wrong):

@@ -15,9 +15,12 @@ variant names: `alpha`, `beta`, `warmup` (epochs of beta warm-up), `gain`
 `kernel_speed`: SGD's and Adam's steps move `W` `speed` times as far),
 `dominant` (1: the head kept `DiagonallyDominant`), `rate` (the
 setting's learning rate times this), `ramp` (epochs at speed 1 before
-the head switches to `speed`) and `linear` (1: the linear head,
+the head switches to `speed`), `linear` (1: the linear head,
 `softmax(W, axis=-1)` applied to `y_hat`; `gain=4.4` starts its diagonal
-at 0.9 for ten classes); what a variant does not name
+at 0.9 for ten classes) and `posterior` (1: the quasi-clustering target's
+`y_hat` replaced by the clean-label posterior given the noisy label under
+the learned head, `q_c ~ y_hat_c * T[c, y']`, held constant in the
+gradient, as in an EM step); what a variant does not name
 is the paper's setting. Appends one result line per run to
 `results/<dataset>/nnaqc_variants.jsonl`, skips runs already there, and
 writes `results/<dataset>/nnaqc_variants.md`: every variant run so far
@@ -41,6 +44,7 @@ from keras_nnaqc import methods
 from keras_nnaqc.constraints import DiagonallyDominant
 from keras_nnaqc.datasets.cifar10 import load_cifar10n_labels
 from keras_nnaqc.layers import NoiseAdaptationLayer
+from keras_nnaqc.losses import nna_loss
 from keras_nnaqc.models import NoisyLabelModel
 from keras_nnaqc.noise import empirical_transition
 from keras_nnaqc.reproduction import read_results
@@ -58,6 +62,7 @@ DEFAULTS = {
     "dominant": 0,
     "rate": 1.0,
     "linear": 0,
+    "posterior": 0,
 }
 
 
@@ -114,6 +119,44 @@ class RampedNoisyLabelModel(NoisyLabelModel):
         return super().fit(*args, callbacks=callbacks, **kwargs)
 
 
+class PosteriorTargetModel(NoisyLabelModel):
+    """NNAQC whose quasi-clustering target is `beta * q + (1 - beta) * y'`,
+    `q` the posterior of the clean label given the noisy one under the
+    head's transition matrix `T` (`q_c ~ y_hat_c * T[c, y']`, no gradient).
+    For the probes' valid labels only."""
+
+    def compute_loss(
+        self, x=None, y=None, y_pred=None, sample_weight=None, training=True
+    ):
+        clean_logits = self._clean_logits(y_pred)
+        noisy_logits = self.noise_layer.noisy_logits(clean_logits, training)
+        beta = self._training_beta(training)
+        num_classes = clean_logits.shape[-1]
+        labels = ops.one_hot(
+            ops.cast(ops.reshape(y, (-1,)), "int32"), num_classes
+        )
+        log_probs = ops.log_softmax(clean_logits, axis=-1)
+        transition = ops.softmax(self.noise_layer.weight_matrix, axis=-1)
+        joint = ops.exp(log_probs) * ops.matmul(
+            labels, ops.transpose(transition)
+        )
+        posterior = ops.stop_gradient(
+            joint / ops.sum(joint, axis=-1, keepdims=True)
+        )
+        target = beta * posterior + (1.0 - beta) * labels
+        qc = -ops.sum(target * log_probs, axis=-1)
+        nna = nna_loss(labels, noisy_logits, from_logits=True)
+        per_sample = self.alpha * nna + (1.0 - self.alpha) * qc
+        loss = self.per_sample_mean(per_sample, per_sample, sample_weight)
+        self.nna_loss_tracker.update_state(nna, sample_weight)
+        self.qc_loss_tracker.update_state(qc, sample_weight)
+        if self.losses:
+            loss = loss + keras.Model.compute_loss(
+                self, x, y, y_pred, sample_weight, training
+            )
+        return loss
+
+
 def variant(spec):
     """The method named by `spec`, e.g. `"gain=2,warmup=2"`."""
     settings = dict(DEFAULTS)
@@ -125,9 +168,10 @@ def variant(spec):
                 f"settings: {', '.join(DEFAULTS)}. Received: {spec!r}"
             )
         settings[key] = type(DEFAULTS[key])(value)
-    if settings["ramp"] and settings["linear"]:
+    if settings["ramp"] and (settings["linear"] or settings["posterior"]):
         raise ValueError(
-            f"`ramp` speeds up the nonlinear head only. Received: {spec!r}"
+            "`ramp` speeds up the nonlinear head of the paper's loss only. "
+            f"Received: {spec!r}"
         )
 
     def build(base_model, num_classes, transition):
@@ -157,9 +201,12 @@ def variant(spec):
                 kernel_initializer=initializer,
                 kernel_constraint=constraint,
             )
-            model = NoisyLabelModel(
-                base_model, noise_layer=head, **loss_settings
+            model_class = (
+                PosteriorTargetModel
+                if settings["posterior"]
+                else NoisyLabelModel
             )
+            model = model_class(base_model, noise_layer=head, **loss_settings)
         return model, None
 
     changes = "".join(

@@ -192,10 +192,7 @@ class NoisyLabelModel(keras.Model):
             )
         clean_logits = self._clean_logits(y_pred)
         noisy_logits = self.noise_layer.noisy_logits(clean_logits, training)
-        beta = self.beta
-        if training and self.beta_warmup_epochs:
-            progress = self.trained_epochs / self.beta_warmup_epochs
-            beta = self.beta * ops.minimum(progress, 1.0)
+        beta = self._training_beta(training)
         # Labels that are not classes are counted (a `LabelCheck` callback
         # then stops with an error), read as class 0 and kept out of the
         # loss, so that the step itself stays finite on every backend.
@@ -524,6 +521,13 @@ class NoisyLabelModel(keras.Model):
             if isinstance(config[key], dict):
                 config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
+
+    def _training_beta(self, training):
+        """`beta`, ramped up over `beta_warmup_epochs` when training."""
+        if not (training and self.beta_warmup_epochs):
+            return self.beta
+        progress = self.trained_epochs / self.beta_warmup_epochs
+        return self.beta * ops.minimum(progress, 1.0)
 
     def _clean_logits(self, y_pred):
         if self.outputs_logits:

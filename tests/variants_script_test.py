@@ -1,0 +1,65 @@
+import importlib.util
+import pathlib
+
+import keras
+import numpy as np
+
+from keras_nnaqc import NoiseAdaptationLayer
+from keras_nnaqc import NoisyLabelModel
+from keras_nnaqc.testing import TestCase
+from keras_nnaqc.testing import numpy_softmax
+from keras_nnaqc.testing import to_numpy
+
+SCRIPT = pathlib.Path(__file__).parents[1] / "scripts" / "nnaqc_variants.py"
+_RNG = np.random.default_rng(0)
+X = _RNG.normal(size=(8, 5)).astype("float32")
+Y = _RNG.integers(0, 3, 8)
+
+
+def _load_script():
+    spec = importlib.util.spec_from_file_location("nnaqc_variants", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class PosteriorTargetTest(TestCase):
+    def _model(self, model_class, beta):
+        keras.utils.set_random_seed(0)
+        base = keras.Sequential([keras.Input((5,)), keras.layers.Dense(3)])
+        head = NoiseAdaptationLayer(
+            kernel_initializer=keras.initializers.RandomNormal(
+                stddev=3.0, seed=1
+            )
+        )
+        model = model_class(
+            base, noise_layer=head, alpha=0.7, beta=beta, beta_warmup_epochs=0
+        )
+        model(X)
+        return model
+
+    def _loss(self, model):
+        return float(to_numpy(model.compute_loss(X, Y, model(X))))
+
+    def test_loss_by_hand(self):
+        model = self._model(_load_script().PosteriorTargetModel, beta=0.6)
+        clean = numpy_softmax(to_numpy(model.base_model(X)))
+        weights = to_numpy(model.noise_layer.weight_matrix)
+        transition = numpy_softmax(weights)
+        posterior = clean * transition[:, Y].T
+        posterior /= posterior.sum(axis=1, keepdims=True)
+        labels = np.eye(3)[Y]
+        noisy = numpy_softmax(clean @ weights)
+        nna = -(labels * np.log(noisy)).sum(axis=1)
+        target = 0.6 * posterior + 0.4 * labels
+        qc = -(target * np.log(clean)).sum(axis=1)
+        expected = (0.7 * nna + 0.3 * qc).mean()
+        self.assertAllClose(self._loss(model), expected, atol=1e-5)
+
+    def test_beta_zero_is_the_papers_loss(self):
+        posterior_class = _load_script().PosteriorTargetModel
+        self.assertAllClose(
+            self._loss(self._model(posterior_class, beta=0.0)),
+            self._loss(self._model(NoisyLabelModel, beta=0.0)),
+            atol=1e-6,
+        )

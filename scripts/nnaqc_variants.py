@@ -1,5 +1,5 @@
 """NNAQC variants (alpha, beta, warm-up, the noise head's start, speed and
-constraint) on MNIST or CIFAR-10N.
+constraint, the quasi-clustering target) on MNIST, CIFAR-10 or CIFAR-10N.
 
     KERAS_BACKEND=tensorflow python scripts/nnaqc_variants.py \\
         --data ../shared/data/mnist.npz --noise 0.7 --seeds 0 1 \\

@@ -266,6 +266,39 @@ class TableTest(TestCase):
             "| 40.00 | 10.00 |",
         )
 
+    def test_a_cell_says_when_classes_were_not_all_predicted(self):
+        def result(seed, error, predicted_classes):
+            return {
+                "method": "nnaqc",
+                "dataset": "mnist",
+                "train_size": 60000,
+                "seed": seed,
+                "noise": 0.5,
+                "noise_model": "uniform_simplex",
+                "test_error": error,
+                "wall_s": 10.0,
+                "predicted_classes": predicted_classes,
+                "noise_matrix": np.eye(10).tolist(),
+            }
+
+        table = markdown_table(
+            [result(0, 60.0, 7), result(1, 50.0, 9), result(2, 40.0, 10)],
+            "mnist",
+        )
+        self.assertEqual(
+            table.splitlines()[3],
+            "| nnaqc | 50.00 ± 10.00 (2.20) [7 classes] |",
+        )
+        one = [result(0, 90.0, 1)]
+        self.assertEqual(
+            markdown_table(one, "mnist").splitlines()[3],
+            "| nnaqc | 90.00 (2.20) [1 class] |",
+        )
+        every = markdown_table([result(0, 4.0, 10)], "mnist")
+        self.assertEqual(every.splitlines()[3], "| nnaqc | 4.00 (2.20) |")
+        wall = markdown_table(one, "mnist", value="wall_s")
+        self.assertTrue("class" not in wall)
+
     def test_wall_time_and_flagging_tables(self, tmp_path):
         def result(method, seed, wall_s, flagged=None):
             return {

@@ -10,6 +10,7 @@ from keras_nnaqc import nnaqc_loss
 from keras_nnaqc import qc_loss
 from keras_nnaqc.losses import BackwardCorrectedLoss
 from keras_nnaqc.losses import BootstrapLoss
+from keras_nnaqc.losses import class_balance_loss
 from keras_nnaqc.testing import TestCase
 from keras_nnaqc.testing import numpy_softmax
 from keras_nnaqc.testing import to_numpy
@@ -232,3 +233,42 @@ class OwnModelTest(TestCase):
         ).mean()
         loss = model.evaluate(x, y, verbose=0)
         self.assertAllClose(loss, expected, atol=1e-5)
+
+
+class ClassBalanceLossTest(TestCase):
+    def test_numpy_kl_of_label_frequencies_and_mean_prediction(self):
+        logits = np.random.default_rng(0).normal(size=(6, 3))
+        labels = np.array([0, 0, 1, 2, 2, 2])
+        weights = np.array([1.0, 0.0, 2.0, 1.0, 1.0, 0.5])
+        probabilities = numpy_softmax(logits)
+        frequency = weights @ np.eye(3)[labels] / weights.sum()
+        mean = weights @ probabilities / weights.sum()
+        expected = np.sum(frequency * np.log(frequency / mean))
+        for y_true in (labels, np.eye(3)[labels], labels[:, None]):
+            self.assertAllClose(
+                class_balance_loss(
+                    y_true, logits, from_logits=True, sample_weight=weights
+                ),
+                expected,
+                atol=1e-5,
+            )
+        self.assertAllClose(
+            class_balance_loss(labels, probabilities),
+            np.sum(
+                np.bincount(labels)
+                / 6
+                * np.log(np.bincount(labels) / 6 / probabilities.mean(0))
+            ),
+            atol=1e-5,
+        )
+
+    def test_zero_when_classes_are_predicted_as_often_as_labelled(self):
+        # Every prediction wrong, yet each class predicted as often as it
+        # is labelled; a class no label names adds nothing.
+        labels = np.array([0, 1, 2, 0])
+        predictions = np.eye(4)[[1, 0, 0, 2]]
+        self.assertAllClose(class_balance_loss(labels, predictions), 0.0)
+        self.assertTrue(
+            float(to_numpy(class_balance_loss(labels, np.eye(4)[[0, 0, 0, 0]])))
+            > 1.0
+        )

@@ -212,6 +212,11 @@ class GradientTest(TestCase):
         with pytest.raises(ValueError, match="beta_warmup_epochs=-1"):
             NoisyLabelModel(small_base(), beta_warmup_epochs=-1)
 
+    @pytest.mark.parametrize("balance", [-1.0, float("nan"), True, "1"])
+    def test_rejects_bad_balance(self, balance):
+        with pytest.raises(ValueError, match="balance="):
+            NoisyLabelModel(small_base(), balance=balance)
+
     def test_warns_that_qc_alone_collapses_for_beta_over_half(self):
         with pytest.warns(UserWarning, match="alpha=0.0, beta=0.9"):
             NoisyLabelModel(small_base(), alpha=0.0, beta=0.9)
@@ -264,6 +269,42 @@ class TrainingTest(TestCase):
         )
         self.assertAllClose(
             results["accuracy"], np.mean(clean_logits.argmax(axis=1) == Y)
+        )
+
+    def test_balance_adds_the_numpy_class_balance_term(self):
+        model = NoisyLabelModel(small_base(), alpha=0.8, beta=0.7, balance=2.0)
+        model.compile(optimizer="adam")
+        history = model.fit(X, Y, epochs=1, batch_size=16, verbose=0)
+        self.assertTrue("balance_loss" in history.history)
+        clean = numpy_softmax(model.predict(X, verbose=0))
+        one_hot = np.eye(4)[Y]
+
+        def numpy_balance(weights):
+            frequency = weights @ one_hot / weights.sum()
+            mean_prediction = weights @ clean / weights.sum()
+            return np.sum(frequency * np.log(frequency / mean_prediction))
+
+        def evaluate(**kwargs):
+            return model.evaluate(
+                X, Y, batch_size=len(X), verbose=0, return_dict=True, **kwargs
+            )
+
+        results = evaluate()
+        self.assertAllClose(
+            results["balance_loss"], numpy_balance(np.ones(len(X))), atol=1e-5
+        )
+        self.assertAllClose(
+            results["loss"],
+            0.8 * results["nna_loss"]
+            + 0.2 * results["qc_loss"]
+            + 2.0 * results["balance_loss"],
+            atol=1e-5,
+        )
+        weights = np.where(np.arange(len(X)) % 3 == 0, 0.0, 1.5)
+        self.assertAllClose(
+            evaluate(sample_weight=weights)["balance_loss"],
+            numpy_balance(weights),
+            atol=1e-5,
         )
 
     def test_predictions_come_from_the_base_model_alone(self):
@@ -506,8 +547,14 @@ class SavingTest(TestCase):
         )
 
     def test_config_keeps_constructor_arguments(self):
-        model = NoisyLabelModel(small_base(), noise_layer="linear", alpha=0.2)
+        model = NoisyLabelModel(
+            small_base(), noise_layer="linear", alpha=0.2, balance=0.5
+        )
         config = model.get_config()
+        self.assertEqual(config["balance"], 0.5)
+        self.assertEqual(NoisyLabelModel.from_config(config).balance, 0.5)
+        del config["balance"]  # as files written before it existed
+        self.assertEqual(NoisyLabelModel.from_config(config).balance, 0.0)
         head = config["noise_layer"]
         self.assertEqual(head["class_name"], "NoiseAdaptationLayer")
         self.assertEqual(head["config"]["mode"], "linear")

@@ -1,4 +1,5 @@
 import contextlib
+import numbers
 import warnings
 
 import keras
@@ -10,6 +11,7 @@ from keras_nnaqc._validation import check_loss_weights
 from keras_nnaqc._validation import valid_labels
 from keras_nnaqc.layers import NoiseAdaptationLayer
 from keras_nnaqc.layers.noise_adaptation_layer import MODES
+from keras_nnaqc.losses import class_balance_loss
 from keras_nnaqc.losses import nnaqc_loss
 from keras_nnaqc.losses.loss_inputs import log_probabilities
 from keras_nnaqc.models.base_model_output import check_class_scores
@@ -64,6 +66,12 @@ class NoisyLabelModel(keras.Model):
             quasi-clustering term from locking clusters in before the noise
             head has learned where wrong labels go. Evaluation always uses
             `beta`. Defaults to `2`; `0` is the paper's training.
+        balance: Weight of a class-balance term added to the loss,
+            `losses.class_balance_loss` of the labels and the clean
+            prediction: how far the batch's mean clean prediction is from
+            its labels' class frequencies (logged as `balance_loss`). It
+            keeps the base model from merging classes that the noise head
+            then splits again. Defaults to `0.0` (the paper's loss).
         **kwargs: Base model arguments, such as `name`.
 
     Example:
@@ -91,6 +99,7 @@ class NoisyLabelModel(keras.Model):
         beta=0.9,
         from_logits=None,
         beta_warmup_epochs=BETA_WARMUP_EPOCHS,
+        balance=0.0,
         **kwargs,
     ):
         if "noise" in kwargs:
@@ -125,6 +134,16 @@ class NoisyLabelModel(keras.Model):
                 f"beta_warmup_epochs={beta_warmup_epochs!r}"
             )
         self.beta_warmup_epochs = beta_warmup_epochs
+        if (
+            isinstance(balance, bool)
+            or not isinstance(balance, numbers.Real)
+            or not 0 <= balance < float("inf")
+        ):
+            raise ValueError(
+                "`balance` must be a finite number >= 0. Received: "
+                f"balance={balance!r}"
+            )
+        self.balance = float(balance)
         if beta_warmup_epochs:
             # The warm-up's clock, saved with the model so that training
             # resumes on schedule.
@@ -138,6 +157,8 @@ class NoisyLabelModel(keras.Model):
         self.per_sample_mean = _PerSampleMean(name="per_sample_mean")
         self.nna_loss_tracker = keras.metrics.Mean(name="nna_loss")
         self.qc_loss_tracker = keras.metrics.Mean(name="qc_loss")
+        if self.balance:
+            self.balance_loss_tracker = keras.metrics.Mean(name="balance_loss")
         self.invalid_labels_tracker = keras.metrics.Sum(name=INVALID_LABELS)
 
     def build(self, input_shape):
@@ -220,6 +241,21 @@ class NoisyLabelModel(keras.Model):
         loss = self.per_sample_mean(per_sample, per_sample, sample_weight)
         self.nna_loss_tracker.update_state(nna, sample_weight)
         self.qc_loss_tracker.update_state(qc, sample_weight)
+        if self.balance:
+            weights = ops.cast(valid, "float32")
+            if sample_weight is not None:
+                weights = weights * ops.reshape(
+                    ops.cast(sample_weight, "float32"), (-1,)
+                )
+            balance = class_balance_loss(
+                y, clean_logits, from_logits=True, sample_weight=weights
+            )
+            self.balance_loss_tracker.update_state(balance)
+            # Through the per-sample mean, which scales it for tf.distribute.
+            per_batch = balance * ops.ones_like(per_sample)
+            loss = loss + self.balance * self.per_sample_mean(
+                per_batch, per_batch
+            )
         if self.losses:
             # Regularization and `add_loss` terms, summed (and scaled for
             # tf.distribute) by Keras; no loss is compiled, so that is all
@@ -505,6 +541,7 @@ class NoisyLabelModel(keras.Model):
                 "beta": self.beta,
                 "from_logits": self.from_logits,
                 "beta_warmup_epochs": self.beta_warmup_epochs,
+                "balance": self.balance,
             }
         )
         return config
@@ -517,6 +554,8 @@ class NoisyLabelModel(keras.Model):
         config = dict(config)
         if "noise" in config:
             config["noise_layer"] = config.pop("noise")
+        # Files written before `balance` existed trained without it.
+        config.setdefault("balance", 0.0)
         for key in ("base_model", "noise_layer"):
             if isinstance(config[key], dict):
                 config[key] = keras.saving.deserialize_keras_object(config[key])

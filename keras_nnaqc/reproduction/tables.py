@@ -83,7 +83,9 @@ def markdown_table(results, dataset, methods=None, value="test_error"):
     Rows are methods; columns are grouped by training-set size, then noise
     rate. A cell reads `mean ± std (paper)`; `±` is left out for one seed,
     `(paper)` where the paper reports nothing, and a configuration without
-    results reads `not run`.
+    results reads `not run`. A test error whose model predicted fewer
+    classes than there are (classes merged, or training collapsed) says so,
+    with the fewest over seeds: `90.00 (37.80) [1 class]`.
 
     Args:
         results: Result dicts of `run_experiment` for `dataset`.
@@ -99,6 +101,7 @@ def markdown_table(results, dataset, methods=None, value="test_error"):
     """
     summary = summarize(results, value)
     decimals = 2 if value == "test_error" else 0
+    fewest = _fewest_predicted_classes(results)
 
     def cell(method, size, column):
         text = "not run"
@@ -109,9 +112,26 @@ def markdown_table(results, dataset, methods=None, value="test_error"):
         if value == "test_error":
             paper = _paper_error(dataset, method, size, column)
             text += "" if paper is None else f" ({paper:.2f})"
+            if (method, size, column) in fewest:
+                count = fewest[(method, size, column)]
+                text += f" [{count} class{'es' if count > 1 else ''}]"
         return text
 
     return _table(results, methods, cell)
+
+
+def _fewest_predicted_classes(results):
+    """`(method, train_size, noise column)` to the fewest classes its runs
+    predicted, where a run predicted fewer than there are."""
+    fewest = {}
+    for result in results:
+        predicted = result.get("predicted_classes")
+        classes = len(result.get("noise_matrix") or ())
+        if predicted is None or not predicted < classes:
+            continue
+        key = (result["method"], result["train_size"], noise_column(result))
+        fewest[key] = min(predicted, fewest.get(key, predicted))
+    return fewest
 
 
 def flag_table(results, methods=None):

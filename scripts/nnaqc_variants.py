@@ -20,12 +20,10 @@ the head switches to `speed`), `linear` (1: the linear head,
 at 0.9 for ten classes) and `posterior` (1: the quasi-clustering target's
 `y_hat` replaced by the clean-label posterior given the noisy label under
 the learned head, `q_c ~ y_hat_c * T[c, y']`, held constant in the
-gradient, as in an EM step) and `prior` (the weight of a class-balance
-term, `KL(uniform || mean of y_hat over the batch)`, as Tanaka et al.'s
-joint optimisation adds beside its entropy term to keep every class
-predicted) and `balance` (`NoisyLabelModel`'s `balance`: the same term
-with the batch's label frequencies in place of the uniform prior); what a
-variant does not name
+gradient, as in an EM step) and `prior` (`NoisyLabelModel`'s `balance`:
+the weight of `KL(uniform || mean of y_hat over the batch)`, which Tanaka
+et al.'s joint optimisation adds beside its entropy term to keep every
+class predicted); what a variant does not name
 is the paper's setting. Appends one result line per run to
 `results/<dataset>/nnaqc_variants.jsonl`, skips runs already there, and
 writes `results/<dataset>/nnaqc_variants.md`: every variant run so far
@@ -69,7 +67,6 @@ DEFAULTS = {
     "linear": 0,
     "posterior": 0,
     "prior": 0.0,
-    "balance": 0.0,
 }
 
 
@@ -164,23 +161,6 @@ class PosteriorTargetModel(NoisyLabelModel):
         return loss
 
 
-class ClassBalancedModel(NoisyLabelModel):
-    """NNAQC plus `prior_weight * KL(uniform || batch mean of y_hat)`."""
-
-    def __init__(self, *args, prior_weight, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.prior_weight = prior_weight
-
-    def compute_loss(
-        self, x=None, y=None, y_pred=None, sample_weight=None, training=True
-    ):
-        loss = super().compute_loss(x, y, y_pred, sample_weight, training)
-        mean = ops.mean(ops.softmax(self._clean_logits(y_pred)), axis=0)
-        num_classes = mean.shape[-1]
-        balance = -ops.mean(ops.log(num_classes * mean + 1e-7))
-        return loss + self.prior_weight * balance
-
-
 def variant(spec):
     """The method named by `spec`, e.g. `"gain=2,warmup=2"`."""
     settings = dict(DEFAULTS)
@@ -192,17 +172,11 @@ def variant(spec):
                 f"settings: {', '.join(DEFAULTS)}. Received: {spec!r}"
             )
         settings[key] = type(DEFAULTS[key])(value)
-    if (
-        sum(bool(settings[key]) for key in ("prior", "posterior", "balance"))
-        > 1
-    ):
+    if settings["prior"] and settings["posterior"]:
         raise ValueError(
-            "`prior`, `posterior` and `balance` do not combine. Received: "
-            f"{spec!r}"
+            f"`prior` and `posterior` do not combine. Received: {spec!r}"
         )
-    if settings["ramp"] and (
-        settings["linear"] or settings["posterior"] or settings["prior"]
-    ):
+    if settings["ramp"] and (settings["linear"] or settings["posterior"]):
         raise ValueError(
             "`ramp` speeds up the nonlinear head of the paper's loss only. "
             f"Received: {spec!r}"
@@ -217,7 +191,7 @@ def variant(spec):
             "beta": settings["beta"],
             "from_logits": True,
             "beta_warmup_epochs": settings["warmup"],
-            "balance": settings["balance"],
+            "balance": settings["prior"],
         }
         if ramp:
             head = RampedNoiseHead(
@@ -236,21 +210,12 @@ def variant(spec):
                 kernel_initializer=initializer,
                 kernel_constraint=constraint,
             )
-            if settings["posterior"]:
-                model = PosteriorTargetModel(
-                    base_model, noise_layer=head, **loss_settings
-                )
-            elif settings["prior"]:
-                model = ClassBalancedModel(
-                    base_model,
-                    noise_layer=head,
-                    prior_weight=settings["prior"],
-                    **loss_settings,
-                )
-            else:
-                model = NoisyLabelModel(
-                    base_model, noise_layer=head, **loss_settings
-                )
+            model_class = (
+                PosteriorTargetModel
+                if settings["posterior"]
+                else NoisyLabelModel
+            )
+            model = model_class(base_model, noise_layer=head, **loss_settings)
         return model, None
 
     changes = "".join(

@@ -217,6 +217,18 @@ class GradientTest(TestCase):
         with pytest.raises(ValueError, match="balance="):
             NoisyLabelModel(small_base(), balance=balance)
 
+    @pytest.mark.parametrize(
+        "prior", [[0.5, 0.6], [1.2, -0.2], [[0.5, 0.5]], [1.0], [np.nan, 1.0]]
+    )
+    def test_rejects_bad_class_prior(self, prior):
+        with pytest.raises(ValueError, match="class_prior="):
+            NoisyLabelModel(small_base(), class_prior=prior)
+
+    def test_rejects_a_class_prior_of_the_wrong_length(self):
+        model = NoisyLabelModel(small_base(), class_prior=[0.5, 0.5])
+        with pytest.raises(ValueError, match="outputs 4 classes"):
+            model(X)
+
     def test_warns_that_qc_alone_collapses_for_beta_over_half(self):
         with pytest.warns(UserWarning, match="alpha=0.0, beta=0.9"):
             NoisyLabelModel(small_base(), alpha=0.0, beta=0.9)
@@ -271,18 +283,20 @@ class TrainingTest(TestCase):
             results["accuracy"], np.mean(clean_logits.argmax(axis=1) == Y)
         )
 
-    def test_balance_adds_the_numpy_class_balance_term(self):
-        model = NoisyLabelModel(small_base(), alpha=0.8, beta=0.7, balance=2.0)
+    @pytest.mark.parametrize("prior", [None, [0.4, 0.3, 0.2, 0.1]])
+    def test_balance_adds_the_numpy_class_balance_term(self, prior):
+        model = NoisyLabelModel(
+            small_base(), alpha=0.8, beta=0.7, balance=2.0, class_prior=prior
+        )
         model.compile(optimizer="adam")
         history = model.fit(X, Y, epochs=1, batch_size=16, verbose=0)
         self.assertTrue("balance_loss" in history.history)
         clean = numpy_softmax(model.predict(X, verbose=0))
-        one_hot = np.eye(4)[Y]
+        target = np.full(4, 0.25) if prior is None else np.array(prior)
 
         def numpy_balance(weights):
-            frequency = weights @ one_hot / weights.sum()
             mean_prediction = weights @ clean / weights.sum()
-            return np.sum(frequency * np.log(frequency / mean_prediction))
+            return np.sum(target * np.log(target / mean_prediction))
 
         def evaluate(**kwargs):
             return model.evaluate(
@@ -552,9 +566,14 @@ class SavingTest(TestCase):
         )
         config = model.get_config()
         self.assertEqual(config["balance"], 0.5)
+        self.assertEqual(config["class_prior"], None)
         self.assertEqual(NoisyLabelModel.from_config(config).balance, 0.5)
-        del config["balance"]  # as files written before it existed
+        del config["balance"], config["class_prior"]  # files before them
         self.assertEqual(NoisyLabelModel.from_config(config).balance, 0.0)
+        prior = [0.1, 0.2, 0.3, 0.4]
+        model = NoisyLabelModel(small_base(), class_prior=prior)
+        revived = NoisyLabelModel.from_config(model.get_config())
+        self.assertAllClose(revived.class_prior, prior)
         head = config["noise_layer"]
         self.assertEqual(head["class_name"], "NoiseAdaptationLayer")
         self.assertEqual(head["config"]["mode"], "linear")

@@ -65,22 +65,12 @@ class PosteriorTargetTest(TestCase):
         )
 
 
-class ClassBalancedModelTest(TestCase):
-    def test_loss_by_hand(self):
-        keras.utils.set_random_seed(0)
+class VariantTest(TestCase):
+    def test_prior_is_the_models_balance_term(self):
+        method = _load_script().variant("prior=2,warmup=2")
+        self.assertEqual(method.name, "nnaqc_warmup2_prior2")
         base = keras.Sequential([keras.Input((5,)), keras.layers.Dense(3)])
-        model = _load_script().ClassBalancedModel(
-            base, alpha=0.7, beta=0.6, beta_warmup_epochs=0, prior_weight=2.0
-        )
-        model(X)
-        clean = numpy_softmax(to_numpy(model.base_model(X)))
-        weights = to_numpy(model.noise_layer.weight_matrix)
-        labels = np.eye(3)[Y]
-        noisy = numpy_softmax(clean @ weights)
-        nna = -(labels * np.log(noisy)).sum(axis=1)
-        qc = -((0.6 * clean + 0.4 * labels) * np.log(clean)).sum(axis=1)
-        mean = clean.mean(axis=0)
-        balance = (np.log(1 / 3) - np.log(mean)).mean()
-        expected = (0.7 * nna + 0.3 * qc).mean() + 2.0 * balance
-        loss = float(to_numpy(model.compute_loss(X, Y, model(X))))
-        self.assertAllClose(loss, expected, atol=1e-5)
+        model, _ = method.build(base, 3, None)
+        self.assertEqual(model.balance, 2.0)
+        self.assertEqual(model.class_prior, None)
+        self.assertEqual(model.beta_warmup_epochs, 2)

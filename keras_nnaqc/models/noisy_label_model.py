@@ -67,11 +67,14 @@ class NoisyLabelModel(keras.Model):
             head has learned where wrong labels go. Evaluation always uses
             `beta`. Defaults to `2`; `0` is the paper's training.
         balance: Weight of a class-balance term added to the loss,
-            `losses.class_balance_loss` of the labels and the clean
-            prediction: how far the batch's mean clean prediction is from
-            its labels' class frequencies (logged as `balance_loss`). It
-            keeps the base model from merging classes that the noise head
-            then splits again. Defaults to `0.0` (the paper's loss).
+            `losses.class_balance_loss` of the clean prediction: how far
+            the batch's mean clean prediction is from `class_prior`
+            (logged as `balance_loss`). It keeps the base model from
+            merging classes that the noise head then splits again.
+            Defaults to `0.0` (the paper's loss).
+        class_prior: Each class's share of the (clean) data for the
+            balance term, `L` numbers summing to 1, e.g. the label
+            frequencies of imbalanced data. Defaults to `None`: uniform.
         **kwargs: Base model arguments, such as `name`.
 
     Example:
@@ -100,6 +103,7 @@ class NoisyLabelModel(keras.Model):
         from_logits=None,
         beta_warmup_epochs=BETA_WARMUP_EPOCHS,
         balance=0.0,
+        class_prior=None,
         **kwargs,
     ):
         if "noise" in kwargs:
@@ -144,6 +148,7 @@ class NoisyLabelModel(keras.Model):
                 f"balance={balance!r}"
             )
         self.balance = float(balance)
+        self.class_prior = _checked_prior(class_prior)
         if beta_warmup_epochs:
             # The warm-up's clock, saved with the model so that training
             # resumes on schedule.
@@ -177,6 +182,15 @@ class NoisyLabelModel(keras.Model):
             )
         if not self.noise_layer.built:
             self.noise_layer.build((None, num_classes))
+        if (
+            self.class_prior is not None
+            and len(self.class_prior) != num_classes
+        ):
+            raise ValueError(
+                f"`class_prior` has {len(self.class_prior)} entries but "
+                f"`base_model` outputs {num_classes} classes. Received: "
+                f"class_prior={self.class_prior}"
+            )
 
     def call(self, inputs, training=None):
         return self.base_model(inputs, training=training)
@@ -248,7 +262,10 @@ class NoisyLabelModel(keras.Model):
                     ops.cast(sample_weight, "float32"), (-1,)
                 )
             balance = class_balance_loss(
-                y, clean_logits, from_logits=True, sample_weight=weights
+                clean_logits,
+                self.class_prior,
+                from_logits=True,
+                sample_weight=weights,
             )
             self.balance_loss_tracker.update_state(balance)
             # Through the per-sample mean, which scales it for tf.distribute.
@@ -542,6 +559,7 @@ class NoisyLabelModel(keras.Model):
                 "from_logits": self.from_logits,
                 "beta_warmup_epochs": self.beta_warmup_epochs,
                 "balance": self.balance,
+                "class_prior": self.class_prior,
             }
         )
         return config
@@ -645,6 +663,25 @@ class NoisyLabelModel(keras.Model):
             callback.set_model(self)
         callbacks.callbacks[:0] = missing
         return callbacks
+
+
+def _checked_prior(class_prior):
+    """`class_prior` as a list of floats, or `None`."""
+    if class_prior is None:
+        return None
+    prior = np.asarray(class_prior, dtype="float64")
+    if (
+        prior.ndim != 1
+        or len(prior) < 2
+        or not np.all(np.isfinite(prior))
+        or np.any(prior < 0)
+        or abs(prior.sum() - 1.0) > 1e-3
+    ):
+        raise ValueError(
+            "`class_prior` must be one share per class: at least 2 numbers "
+            f">= 0 summing to 1. Received: class_prior={class_prior!r}"
+        )
+    return (prior / prior.sum()).tolist()
 
 
 class _PerSampleMean(keras.losses.Loss):

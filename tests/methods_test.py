@@ -56,6 +56,7 @@ class RegistryTest(TestCase):
                 "gce",
                 "confident_learning",
                 "nnaqc_prune",
+                "nnaqc_balance",
             ],
         )
 

@@ -26,7 +26,9 @@ def _plain(base_model, num_classes, transition):
     return base_model, _cross_entropy()
 
 
-def _noise_aware(noise_layer=None, alpha=0.9, beta=0.9, fixed=False, warmup=0):
+def _noise_aware(
+    noise_layer=None, alpha=0.9, beta=0.9, fixed=False, warmup=0, balance=0.0
+):
     """A NoisyLabelModel method; the head is built from the transition given
     (fixed, linear) when `fixed`, else by `noise_layer(num_classes)`, a
     layer or a head name."""
@@ -45,6 +47,7 @@ def _noise_aware(noise_layer=None, alpha=0.9, beta=0.9, fixed=False, warmup=0):
             beta=beta,
             from_logits=True,
             beta_warmup_epochs=warmup,
+            balance=balance,
         )
         return model, None
 
@@ -208,6 +211,17 @@ _METHODS = [
             lambda num_classes: "nonlinear", warmup=BETA_WARMUP_EPOCHS
         ),
         prune="label_issues",
+    ),
+    Method(
+        "nnaqc_balance",
+        "nnaqc plus the class-balance term, NoisyLabelModel(balance=1): "
+        "KL(uniform || batch mean of the clean prediction)",
+        "this package; the term is Tanaka et al., 2018, arXiv:1803.11364",
+        _noise_aware(
+            lambda num_classes: "nonlinear",
+            warmup=BETA_WARMUP_EPOCHS,
+            balance=1.0,
+        ),
     ),
 ]
 

@@ -177,7 +177,8 @@ class CommandLineTest(TestCase):
         cli.main(["methods"])
         printed = capsys.readouterr().out
         names = ("base", "forward", "nnaqc", "regu_nnaqc", "gce")
-        for name in (*names, "confident_learning", "nnaqc_prune"):
+        added = ("confident_learning", "nnaqc_prune", "nnaqc_balance")
+        for name in (*names, *added):
             self.assertTrue(f"\n{name} " in "\n" + printed)
 
 

@@ -238,3 +238,23 @@ def check_transition_matrix(matrix, name="transition_matrix", atol=1e-6):
             f"Received: row {worst} sums to {float(row_sums[worst])!r}"
         )
     return array
+
+
+def check_class_prior(class_prior):
+    """Returns `class_prior` as a list of floats summing to 1 (or `None`),
+    else raises."""
+    if class_prior is None:
+        return None
+    prior = np.asarray(class_prior, dtype="float64")
+    if (
+        prior.ndim != 1
+        or len(prior) < 2
+        or not np.all(np.isfinite(prior))
+        or np.any(prior < 0)
+        or abs(prior.sum() - 1.0) > 1e-3
+    ):
+        raise ValueError(
+            "`class_prior` must be one share per class: at least 2 numbers "
+            f">= 0 summing to 1. Received: class_prior={class_prior!r}"
+        )
+    return (prior / prior.sum()).tolist()

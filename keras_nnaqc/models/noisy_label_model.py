@@ -6,6 +6,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_nnaqc._validation import check_class_prior
 from keras_nnaqc._validation import check_labels
 from keras_nnaqc._validation import check_loss_weights
 from keras_nnaqc._validation import valid_labels
@@ -148,7 +149,7 @@ class NoisyLabelModel(keras.Model):
                 f"balance={balance!r}"
             )
         self.balance = float(balance)
-        self.class_prior = _checked_prior(class_prior)
+        self.class_prior = check_class_prior(class_prior)
         if beta_warmup_epochs:
             # The warm-up's clock, saved with the model so that training
             # resumes on schedule.
@@ -663,25 +664,6 @@ class NoisyLabelModel(keras.Model):
             callback.set_model(self)
         callbacks.callbacks[:0] = missing
         return callbacks
-
-
-def _checked_prior(class_prior):
-    """`class_prior` as a list of floats, or `None`."""
-    if class_prior is None:
-        return None
-    prior = np.asarray(class_prior, dtype="float64")
-    if (
-        prior.ndim != 1
-        or len(prior) < 2
-        or not np.all(np.isfinite(prior))
-        or np.any(prior < 0)
-        or abs(prior.sum() - 1.0) > 1e-3
-    ):
-        raise ValueError(
-            "`class_prior` must be one share per class: at least 2 numbers "
-            f">= 0 summing to 1. Received: class_prior={class_prior!r}"
-        )
-    return (prior / prior.sum()).tolist()
 
 
 class _PerSampleMean(keras.losses.Loss):

@@ -9,8 +9,9 @@ network):
    the augmenting input pipeline (`keras_nnaqc.datasets.pipelines.
    ArrayBatches`, the path without TensorFlow); images/s and ratios, the
    variants interleaved. The JPEG files are decoded meanwhile.
-2. CIFAR-10 with eq. 1 noise at p = 0.5: base, nnaqc and forward (T̂
-   estimated), each a fresh ResNet-44 trained with 4-pixel crops and flips,
+2. CIFAR-10 with eq. 1 noise at p = 0.5: base, nnaqc_balance
+   (`NoisyLabelModel`'s defaults) and forward (T̂ estimated), each a
+   fresh ResNet-44 trained with 4-pixel crops and flips,
    tested on the clean test set. The subset, noise and noisy 10% hold-out
    are drawn as `nnaqc run --dataset cifar10 --noise 0.5` draws them.
 3. The same on CIFAR-10N's `worse` and `aggre` human labels.
@@ -61,7 +62,7 @@ NUM_CLASSES = 10
 PARTS = ("throughput", "cifar10", "cifar10n")
 NOISE_RATE = 0.5
 LABEL_SETS = ("worse", "aggre")
-METHODS = ("base", "nnaqc", "forward")
+METHODS = ("base", "nnaqc_balance", "forward")
 VALIDATION_FRACTION = 0.1
 PEAK_LEARNING_RATE = 0.1
 SCHEDULE = (

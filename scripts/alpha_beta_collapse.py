@@ -44,6 +44,7 @@ def main():
                 alpha=alpha,
                 beta=beta,
                 beta_warmup_epochs=args.warmup,
+                balance=0,
             )
             model.compile(optimizer=keras.optimizers.Adam(1e-3))
             epochs = []

@@ -34,7 +34,7 @@ def main():
         noisy_labels = noise.corrupt(y_train, phi, seed=seed + 1)
         for name, head in HEADS.items():
             keras.utils.set_random_seed(seed)
-            model = NoisyLabelModel(mnist_cnn(), noise_layer=head())
+            model = NoisyLabelModel(mnist_cnn(), noise_layer=head(), balance=0)
             model.compile(optimizer=keras.optimizers.Adam(1e-3))
             errors = []
             for epoch in range(EPOCHS):

@@ -82,6 +82,7 @@ def main():
                 beta=beta,
                 noise_layer=head,
                 beta_warmup_epochs=0,
+                balance=0,
             )
             model.build(x.shape)
             loss = model.compute_loss(x, y, logits)

@@ -42,7 +42,10 @@ def main():
                         kernel_constraint=constraint and constraint(),
                     )
                     model = NoisyLabelModel(
-                        base, noise_layer=head, beta_warmup_epochs=warmup
+                        base,
+                        noise_layer=head,
+                        beta_warmup_epochs=warmup,
+                        balance=0,
                     )
                     model.compile(optimizer=keras.optimizers.Adam(0.05))
                     model.fit(x, noisy, epochs=30, verbose=0)

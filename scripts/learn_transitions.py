@@ -57,6 +57,7 @@ def main():
             keras_nnaqc.architectures.mnist_cnn(),
             noise_layer=keras_nnaqc.NoiseAdaptationLayer(mode=mode),
             beta_warmup_epochs=0,
+            balance=0,
         )
         model.compile(optimizer=keras.optimizers.Adam(1e-3))
         model.fit(x_train[..., None], noisy, epochs=8, batch_size=100)

@@ -32,7 +32,7 @@ def main():
         for name, optimizer in OPTIMIZERS.items():
             keras.utils.set_random_seed(0)
             model = NoisyLabelModel(
-                architectures.mnist_cnn(), alpha=0.0, beta=beta
+                architectures.mnist_cnn(), alpha=0.0, beta=beta, balance=0
             )
             model.compile(optimizer=optimizer())
             for epoch in range(1, 4):

@@ -225,7 +225,7 @@ class BenchmarksTest(TestCase):
                     "cifar10n worse",
                     "cifar10n aggre",
                 )
-                for method in ("base", "nnaqc", "forward")
+                for method in ("base", "nnaqc_balance", "forward")
             ],
         )
         # 20 of the 60 `worse` labels are wrong, none of `aggre`.

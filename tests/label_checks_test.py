@@ -388,22 +388,20 @@ class LabelValuesTest(TestCase):
                 "loss",
                 "nna_loss",
                 "qc_loss",
+                "balance_loss",
                 "accuracy",
                 "val_loss",
                 "val_nna_loss",
                 "val_qc_loss",
+                "val_balance_loss",
                 "val_accuracy",
             },
         )
         results = model.evaluate(X, Y, verbose=0, return_dict=True)
         listed = model.evaluate(X, Y, verbose=0)
-        self.assertEqual(
-            set(results), {"loss", "nna_loss", "qc_loss", "accuracy"}
-        )
-        self.assertAllClose(
-            listed,
-            [results[k] for k in ("loss", "accuracy", "nna_loss", "qc_loss")],
-        )
+        names = ("loss", "accuracy", "nna_loss", "qc_loss", "balance_loss")
+        self.assertEqual(set(results), set(names))
+        self.assertAllClose(listed, [results[name] for name in names])
 
 
 class FitSignatureTest(TestCase):

@@ -181,16 +181,18 @@ class RegistryTest(TestCase):
             self.assertAllClose(loss.transition_matrix, estimate)
         self.assertTrue(trained.model is not None)
 
-    def test_nnaqc_balance_is_the_default_with_the_balance_term(self):
+    def test_nnaqc_balance_trains_as_the_defaults_and_nnaqc_without_it(self):
         model, _ = methods.get("nnaqc_balance").build(small_base(), 3, None)
-        default, _ = methods.get("nnaqc").build(small_base(), 3, None)
+        unbalanced, _ = methods.get("nnaqc").build(small_base(), 3, None)
+        default = NoisyLabelModel(small_base(), from_logits=True)
         self.assertEqual((model.balance, model.class_prior), (1.0, None))
-        self.assertEqual(default.balance, 0.0)
-        for name in ("alpha", "beta", "beta_warmup_epochs"):
+        self.assertEqual(unbalanced.balance, 0.0)
+        for name in ("alpha", "beta", "beta_warmup_epochs", "balance"):
             self.assertEqual(getattr(model, name), getattr(default, name))
-        self.assertEqual(
-            model.noise_layer.get_config(), default.noise_layer.get_config()
-        )
+        for other in (unbalanced, default):
+            self.assertEqual(
+                model.noise_layer.get_config(), other.noise_layer.get_config()
+            )
 
 
 class EstimateTransitionTest(TestCase):

@@ -70,9 +70,12 @@ def trained_for_export():
     return base, model
 
 
-def numpy_loss(clean_logits, kernel, labels, alpha, beta, mode):
-    """Mean NNAQC loss (eq. 6) of clean logits and a noise kernel, in NumPy."""
+def numpy_loss(clean_logits, kernel, labels, alpha, beta, mode, balance=0.0):
+    """Mean NNAQC loss (eq. 6) of clean logits and a noise kernel, plus
+    `balance` times KL(uniform || mean clean prediction), in NumPy."""
     clean = numpy_softmax(clean_logits)
+    uniform = np.full(kernel.shape[0], 1 / kernel.shape[0])
+    kl = np.sum(uniform * np.log(uniform / clean.mean(axis=0)))
     if mode == "nonlinear":
         noisy = numpy_softmax(clean @ kernel)
     else:
@@ -80,7 +83,7 @@ def numpy_loss(clean_logits, kernel, labels, alpha, beta, mode):
     one_hot = np.eye(kernel.shape[0])[labels]
     nna = -np.sum(one_hot * np.log(noisy), axis=-1)
     qc = -np.sum((beta * clean + (1 - beta) * one_hot) * np.log(clean), -1)
-    return np.mean(alpha * nna + (1 - alpha) * qc)
+    return np.mean(alpha * nna + (1 - alpha) * qc) + balance * kl
 
 
 def numerical_gradient(function, point, step=1e-6):
@@ -97,13 +100,15 @@ def numerical_gradient(function, point, step=1e-6):
 
 def logits_model(clean_logits, kernel, mode, speed=1.0, **kwargs):
     """A model whose clean logits for input `e_n` are `clean_logits[n]`,
-    with a head of `W = kernel` at `speed` and, unless told, no warm-up."""
+    with a head of `W = kernel` at `speed` and, unless told, no warm-up and
+    no balance term."""
     count, num_classes = clean_logits.shape
     base = keras.Sequential(
         [keras.Input((count,)), keras.layers.Dense(num_classes, use_bias=False)]
     )
     head = NoiseAdaptationLayer(mode=mode, kernel_speed=speed)
     kwargs.setdefault("beta_warmup_epochs", 0)
+    kwargs.setdefault("balance", 0.0)
     model = NoisyLabelModel(base, noise_layer=head, from_logits=True, **kwargs)
     model.build((None, count))
     base.layers[0].kernel.assign(clean_logits)
@@ -118,9 +123,17 @@ def head_weights(model):
 
 class GradientTest(TestCase):
     @pytest.mark.parametrize(
-        "mode, speed", [("nonlinear", 1.0), ("linear", 1.0), ("nonlinear", 3.0)]
+        "mode, speed, balance",
+        [
+            ("nonlinear", 1.0, 0.0),
+            ("linear", 1.0, 0.0),
+            ("nonlinear", 3.0, 0.0),
+            ("nonlinear", 1.0, 1.0),
+        ],
     )
-    def test_one_sgd_step_follows_the_numpy_gradient(self, mode, speed):
+    def test_one_sgd_step_follows_the_numpy_gradient(
+        self, mode, speed, balance
+    ):
         # With SGD at learning rate 1, one step subtracts the gradient of the
         # mean loss with respect to the base logits, and the gradient with
         # respect to W from the head's variable W / speed: W itself moves
@@ -130,16 +143,24 @@ class GradientTest(TestCase):
         labels = np.array([0, 2, 3])
         alpha, beta = 0.7, 0.6
         model, dense = logits_model(
-            clean_logits, kernel, mode, speed, alpha=alpha, beta=beta
+            clean_logits,
+            kernel,
+            mode,
+            speed,
+            alpha=alpha,
+            beta=beta,
+            balance=balance,
         )
         model.compile(optimizer=keras.optimizers.SGD(learning_rate=1.0))
         model.fit(np.eye(3, dtype="float32"), labels, batch_size=3, verbose=0)
 
         def loss_of_logits(point):
-            return numpy_loss(point, kernel, labels, alpha, beta, mode)
+            return numpy_loss(point, kernel, labels, alpha, beta, mode, balance)
 
         def loss_of_kernel(point):
-            return numpy_loss(clean_logits, point, labels, alpha, beta, mode)
+            return numpy_loss(
+                clean_logits, point, labels, alpha, beta, mode, balance
+            )
 
         self.assertAllClose(
             clean_logits - to_numpy(dense.kernel),
@@ -229,6 +250,32 @@ class GradientTest(TestCase):
         with pytest.raises(ValueError, match="outputs 4 classes"):
             model(X)
 
+    def test_warns_when_array_labels_do_not_fit_the_uniform_prior(self):
+        x = RNG.normal(size=(400, 6)).astype("float32")
+
+        def prior_warnings(labels, **kwargs):
+            model = NoisyLabelModel(small_base(), **kwargs)
+            model.compile(optimizer="adam")
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                model.fit(x, labels, epochs=1, verbose=0)
+            return [
+                str(warning.message)
+                for warning in caught
+                if "class_prior" in str(warning.message)
+            ]
+
+        imbalanced = np.repeat([0, 1, 2, 3], [250, 50, 50, 50])
+        for labels in (imbalanced, np.eye(4)[imbalanced]):
+            (message,) = prior_warnings(labels)
+            self.assertTrue("class 0 has 250 labels, class 1 has 50" in message)
+        self.assertEqual(prior_warnings(imbalanced, balance=0), [])
+        shares = [0.625, 0.125, 0.125, 0.125]
+        self.assertEqual(prior_warnings(imbalanced, class_prior=shares), [])
+        # Eq. 1 noise on balanced classes leaves ratios up to about 2.5.
+        noisy = np.repeat([0, 1, 2, 3], [160, 80, 80, 80])
+        self.assertEqual(prior_warnings(noisy), [])
+
     def test_warns_that_qc_alone_collapses_for_beta_over_half(self):
         with pytest.warns(UserWarning, match="alpha=0.0, beta=0.9"):
             NoisyLabelModel(small_base(), alpha=0.0, beta=0.9)
@@ -257,7 +304,7 @@ class TrainingTest(TestCase):
     @pytest.mark.parametrize("mode", ["nonlinear", "linear"])
     def test_evaluate_reports_the_numpy_loss_and_clean_accuracy(self, mode):
         model = NoisyLabelModel(
-            small_base(), noise_layer=mode, alpha=0.8, beta=0.7
+            small_base(), noise_layer=mode, alpha=0.8, beta=0.7, balance=0
         )
         model.compile(optimizer="adam", metrics=["accuracy"])
         history = model.fit(X, Y, epochs=2, batch_size=16, verbose=0)
@@ -350,7 +397,7 @@ class TrainingTest(TestCase):
 
     def test_base_model_ending_in_softmax(self):
         base = small_base(activation="softmax")
-        model = NoisyLabelModel(base, alpha=0.5, beta=0.5)
+        model = NoisyLabelModel(base, alpha=0.5, beta=0.5, balance=0)
         self.assertEqual(model.outputs_logits, False)
         model.compile(optimizer="adam")
         model.fit(X, Y, epochs=1, verbose=0)
@@ -407,7 +454,9 @@ class TrainingTest(TestCase):
 
     def test_trace_penalty_joins_the_loss(self):
         head = NoiseAdaptationLayer(mode="linear", trace_penalty=0.5)
-        model = NoisyLabelModel(small_base(), noise_layer=head, alpha=1.0)
+        model = NoisyLabelModel(
+            small_base(), noise_layer=head, alpha=1.0, balance=0
+        )
         model.compile(optimizer="adam")
         model.build((None, 6))
         results = model.evaluate(X, Y, verbose=0, return_dict=True)

@@ -33,7 +33,12 @@ class PosteriorTargetTest(TestCase):
             )
         )
         model = model_class(
-            base, noise_layer=head, alpha=0.7, beta=beta, beta_warmup_epochs=0
+            base,
+            noise_layer=head,
+            alpha=0.7,
+            beta=beta,
+            beta_warmup_epochs=0,
+            balance=0,
         )
         model(X)
         return model

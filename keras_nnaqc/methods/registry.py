@@ -163,10 +163,11 @@ _METHODS = [
     ),
     Method(
         "nnaqc",
-        "NNAQC, alpha = beta = 0.9, as NoisyLabelModel trains by default: "
-        f"beta ramped from 0 over the first {BETA_WARMUP_EPOCHS} epochs, "
-        f"the head {HEAD_SPEED:g}x as fast and kept diagonally dominant",
-        "the paper, section 3, with this package's defaults",
+        "NNAQC, alpha = beta = 0.9, as NoisyLabelModel trains it without "
+        f"the balance term (0.1's defaults): beta ramped from 0 over the "
+        f"first {BETA_WARMUP_EPOCHS} epochs, the head {HEAD_SPEED:g}x as "
+        "fast and kept diagonally dominant",
+        "the paper, section 3, with this package's training aids",
         _noise_aware(
             lambda num_classes: "nonlinear", warmup=BETA_WARMUP_EPOCHS
         ),
@@ -214,8 +215,9 @@ _METHODS = [
     ),
     Method(
         "nnaqc_balance",
-        "nnaqc plus the class-balance term, NoisyLabelModel(balance=1): "
-        "KL(uniform || batch mean of the clean prediction)",
+        "NNAQC as NoisyLabelModel trains it by default: nnaqc plus the "
+        "class-balance term (balance=1), KL(uniform || batch mean of the "
+        "clean prediction)",
         "this package; the term is Tanaka et al., 2018, arXiv:1803.11364",
         _noise_aware(
             lambda num_classes: "nonlinear",

@@ -24,6 +24,13 @@ from keras_nnaqc.models.label_checks import INVALID_LABELS
 from keras_nnaqc.models.label_checks import LabelCheck
 from keras_nnaqc.models.label_issues import find_label_issues
 
+# `fit` warns that the uniform class prior does not fit array labels when
+# one class has this many times another's labels, counted only with at
+# least `MIN_LABELS_PER_CLASS` labels per class on average: eq. 1 noise at
+# p = 0.7 on balanced classes gives ratios up to about 2.5.
+IMBALANCE_RATIO = 4
+MIN_LABELS_PER_CLASS = 100
+
 
 @keras.saving.register_keras_serializable(package="keras_nnaqc")
 class NoisyLabelModel(keras.Model):
@@ -38,12 +45,13 @@ class NoisyLabelModel(keras.Model):
     without the noise head. `call_noisy` / `predict_noisy` give the noise
     head's predictions.
 
-    Two defaults differ from the paper: `beta` warms up over two epochs,
-    and the default nonlinear head trains ten times as fast
+    Three defaults differ from the paper: `beta` warms up over two epochs,
+    the default nonlinear head trains ten times as fast
     (`kernel_speed=10`), its rows kept largest on the diagonal
-    (`constraints.DiagonallyDominant`).
-    `noise_layer=NoiseAdaptationLayer()` with `beta_warmup_epochs=0` trains
-    exactly as the paper.
+    (`constraints.DiagonallyDominant`), and a class-balance term
+    (`balance=1`) keeps a weak base model from merging classes.
+    `noise_layer=NoiseAdaptationLayer()` with `beta_warmup_epochs=0` and
+    `balance=0` trains exactly as the paper.
 
     Args:
         base_model: Any Keras model (Sequential, functional or subclassed)
@@ -72,10 +80,12 @@ class NoisyLabelModel(keras.Model):
             the batch's mean clean prediction is from `class_prior`
             (logged as `balance_loss`). It keeps the base model from
             merging classes that the noise head then splits again.
-            Defaults to `0.0` (the paper's loss).
+            Defaults to `1.0`; `0.0` is the paper's loss.
         class_prior: Each class's share of the (clean) data for the
-            balance term, `L` numbers summing to 1, e.g. the label
-            frequencies of imbalanced data. Defaults to `None`: uniform.
+            balance term, `L` numbers summing to 1. Defaults to `None`:
+            uniform, which assumes balanced classes; pass the classes'
+            shares for imbalanced data (`fit` warns when array labels are
+            far from balanced).
         **kwargs: Base model arguments, such as `name`.
 
     Example:
@@ -103,7 +113,7 @@ class NoisyLabelModel(keras.Model):
         beta=0.9,
         from_logits=None,
         beta_warmup_epochs=BETA_WARMUP_EPOCHS,
-        balance=0.0,
+        balance=1.0,
         class_prior=None,
         **kwargs,
     ):
@@ -315,7 +325,7 @@ class NoisyLabelModel(keras.Model):
         class.
         """
         self._build_for_fit(x)
-        self._check_label_values(y, "y")
+        self._warn_if_imbalanced(self._check_label_values(y, "y"))
         if isinstance(validation_data, (tuple, list)):
             if len(validation_data) > 1:
                 self._check_label_values(validation_data[1], "validation_data")
@@ -598,14 +608,43 @@ class NoisyLabelModel(keras.Model):
 
     def _check_label_values(self, y, name):
         """Rejects labels given as arrays or tensors that are not classes,
-        before the first step (`LabelCheck` checks those of datasets)."""
+        before the first step (`LabelCheck` checks those of datasets);
+        returns them as integers, or `None` for labels from a dataset."""
         if ops.is_tensor(y):
             labels = ops.convert_to_numpy(y)
         elif isinstance(y, (np.ndarray, list)) or hasattr(y, "__array__"):
             labels = np.asarray(y)
         else:
+            return None
+        return check_labels(
+            labels, self._known_num_classes(), name, one_hot=True
+        )
+
+    def _warn_if_imbalanced(self, labels):
+        """Warns when the balance term's uniform prior does not fit the
+        training labels: a class `IMBALANCE_RATIO` times as frequent as
+        another, with enough labels per class for that not to be chance."""
+        num_classes = self._known_num_classes()
+        if (
+            labels is None
+            or not self.balance
+            or self.class_prior is not None
+            or num_classes is None
+            or labels.size < MIN_LABELS_PER_CLASS * num_classes
+        ):
             return
-        check_labels(labels, self._known_num_classes(), name, one_hot=True)
+        counts = np.bincount(np.ravel(labels), minlength=num_classes)
+        if counts.max() < IMBALANCE_RATIO * counts.min():
+            return
+        warnings.warn(
+            f"`balance={self.balance:g}` pulls the mean clean prediction "
+            "towards a uniform class prior, but the labels are imbalanced: "
+            f"class {counts.argmax()} has {counts.max()} labels, class "
+            f"{counts.argmin()} has {counts.min()}. Pass the classes' "
+            "shares as `class_prior` (e.g. `numpy.bincount(y) / len(y)`) "
+            "or `balance=0`.",
+            stacklevel=3,
+        )
 
     def _build_for_fit(self, x):
         """Builds the model from array inputs before `fit`, as callbacks such

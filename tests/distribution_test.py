@@ -14,13 +14,13 @@ from keras_nnaqc.testing import TestCase
 TRAIN = """
 import json, numpy as np, keras, keras_nnaqc
 
-def build():
+def build(**kwargs):
     keras.utils.set_random_seed(0)
     base = keras.Sequential([keras.Input((6,)),
                              keras.layers.Dense(16, activation="relu"),
                              keras.layers.Dense(4)])
     head = keras_nnaqc.NoiseAdaptationLayer(mode="linear", trace_penalty=0.1)
-    model = keras_nnaqc.NoisyLabelModel(base, noise_layer=head)
+    model = keras_nnaqc.NoisyLabelModel(base, noise_layer=head, **kwargs)
     model.compile(optimizer=keras.optimizers.SGD(0.1))
     return model
 
@@ -34,7 +34,8 @@ def train(model):
 """
 
 # Both of Keras's patterns: `fit` inside the scope, and (the documented one)
-# model created and compiled inside it, `fit` called outside.
+# model created and compiled inside it, `fit` called outside. Without the
+# balance term, which each replica computes on its own share of the batch.
 MIRRORED = (
     """
 import os
@@ -47,12 +48,12 @@ tf.config.set_logical_device_configuration(
     + TRAIN
     + """
 with tf.distribute.OneDeviceStrategy("/cpu:0").scope():
-    single = train(build())
+    single = train(build(balance=0))
 strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
 with strategy.scope():
-    mirrored = train(build())
+    mirrored = train(build(balance=0))
 with strategy.scope():
-    model = build()
+    model = build(balance=0)
 print(json.dumps({"single": single, "parallel": mirrored,
                   "fit_outside_scope": train(model),
                   "devices": strategy.num_replicas_in_sync}))
@@ -60,7 +61,8 @@ print(json.dumps({"single": single, "parallel": mirrored,
 )
 
 # Globally, and with the model created and compiled in the distribution's
-# scope, trained inside it and outside it.
+# scope, trained inside it and outside it; the balance term sees the whole
+# batch, as on one device.
 DATA_PARALLEL = (
     """
 import os

@@ -80,6 +80,8 @@ class NoisyLabelModel(keras.Model):
             the batch's mean clean prediction is from `class_prior`
             (logged as `balance_loss`). It keeps the base model from
             merging classes that the noise head then splits again.
+            Under `tf.distribute` each replica computes it on its share
+            of the batch, as `BatchNormalization` its statistics.
             Defaults to `1.0`; `0.0` is the paper's loss.
         class_prior: Each class's share of the (clean) data for the
             balance term, `L` numbers summing to 1. Defaults to `None`:

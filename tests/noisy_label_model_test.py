@@ -61,6 +61,21 @@ class Batches(keras.utils.PyDataset):
         return self.x[rows], self.y[rows]
 
 
+def balance_warnings(x, labels, topic, batch_size=None, **kwargs):
+    """The messages of the warnings naming `topic` that one epoch of `fit`
+    on `x` and `labels` gives."""
+    model = NoisyLabelModel(small_base(), **kwargs)
+    model.compile(optimizer="adam")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(x, labels, batch_size=batch_size, epochs=1, verbose=0)
+    return [
+        str(warning.message)
+        for warning in caught
+        if topic in str(warning.message)
+    ]
+
+
 def trained_for_export():
     """A base model and its NoisyLabelModel, trained for one epoch."""
     base = small_base()
@@ -254,27 +269,37 @@ class GradientTest(TestCase):
         x = RNG.normal(size=(400, 6)).astype("float32")
 
         def prior_warnings(labels, **kwargs):
-            model = NoisyLabelModel(small_base(), **kwargs)
-            model.compile(optimizer="adam")
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                model.fit(x, labels, epochs=1, verbose=0)
-            return [
-                str(warning.message)
-                for warning in caught
-                if "class_prior" in str(warning.message)
-            ]
+            return balance_warnings(
+                x[: len(labels)], labels, "class_prior", **kwargs
+            )
 
-        imbalanced = np.repeat([0, 1, 2, 3], [250, 50, 50, 50])
-        for labels in (imbalanced, np.eye(4)[imbalanced]):
+        imbalanced = np.repeat([0, 1, 2, 3], [340, 20, 20, 20])
+        for labels in (imbalanced, imbalanced[:, None], np.eye(4)[imbalanced]):
             (message,) = prior_warnings(labels)
-            self.assertTrue("class 0 has 250 labels, class 1 has 50" in message)
+            self.assertTrue("class 0 has 340 labels, class 1 has 20" in message)
+            self.assertTrue("minlength=4" in message)
         self.assertEqual(prior_warnings(imbalanced, balance=0), [])
-        shares = [0.625, 0.125, 0.125, 0.125]
+        shares = [0.85, 0.05, 0.05, 0.05]
         self.assertEqual(prior_warnings(imbalanced, class_prior=shares), [])
-        # Eq. 1 noise on balanced classes leaves ratios up to about 2.5.
-        noisy = np.repeat([0, 1, 2, 3], [160, 80, 80, 80])
-        self.assertEqual(prior_warnings(noisy), [])
+        # Label noise alone skews balanced classes up to about 9 times.
+        skewed = np.repeat([0, 1, 2, 3], [270, 30, 50, 50])
+        self.assertEqual(prior_warnings(skewed), [])
+        # Too few labels per class for the counts to say anything.
+        self.assertEqual(prior_warnings(imbalanced[::2]), [])
+
+    def test_warns_when_batches_are_small_for_the_balance_term(self):
+        def batch_warnings(batch_size, **kwargs):
+            return balance_warnings(
+                X, Y, "batch_size", batch_size=batch_size, **kwargs
+            )
+
+        # Four classes: batches of 20 hold 5 samples per class.
+        (message,) = batch_warnings(8)
+        self.assertTrue("batches of 8" in message)
+        self.assertTrue("batch_size >= 20" in message)
+        self.assertEqual(batch_warnings(20), [])
+        self.assertEqual(batch_warnings(None), [])  # Keras's 32
+        self.assertEqual(batch_warnings(8, balance=0), [])
 
     def test_warns_that_qc_alone_collapses_for_beta_over_half(self):
         with pytest.warns(UserWarning, match="alpha=0.0, beta=0.9"):

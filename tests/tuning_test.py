@@ -289,6 +289,19 @@ class NumClassesTest(TestCase):
         with pytest.raises(ValueError, match="num_classes=1"):
             tuning.NNAQCHyperModel(tiny_base, num_classes=1)
 
+    def test_passes_the_balance_term_on(self):
+        hp = keras_tuner.HyperParameters()
+        default = tuning.NNAQCHyperModel(tiny_base, 3).build(hp)
+        self.assertEqual((default.balance, default.class_prior), (1.0, None))
+        prior = [0.5, 0.3, 0.2]
+        model = tuning.NNAQCHyperModel(
+            tiny_base, 3, balance=0.5, class_prior=prior
+        ).build(hp)
+        self.assertEqual(model.balance, 0.5)
+        self.assertAllClose(model.class_prior, prior)
+        with pytest.raises(ValueError, match="balance="):
+            tuning.NNAQCHyperModel(tiny_base, 3, balance=-1.0).build(hp)
+
 
 class SpaceValidationTest(TestCase):
     @pytest.mark.parametrize(

@@ -40,6 +40,10 @@ class NNAQCHyperModel(keras_tuner.HyperModel):
             fresh copy. Defaults to `"adam"`.
         from_logits: As for `NoisyLabelModel`. Defaults to `None` (read off
             the base model).
+        balance: Weight of the class-balance term, as for
+            `NoisyLabelModel`. Defaults to `1.0`.
+        class_prior: The balance term's class prior, as for
+            `NoisyLabelModel`. Defaults to `None` (uniform).
         metrics: Metrics to compile with. Defaults to `("accuracy",)`.
         name: Optional name of the hypermodel.
 
@@ -70,6 +74,8 @@ class NNAQCHyperModel(keras_tuner.HyperModel):
         learning_rate=None,
         optimizer="adam",
         from_logits=None,
+        balance=1.0,
+        class_prior=None,
         metrics=("accuracy",),
         name=None,
     ):
@@ -102,6 +108,8 @@ class NNAQCHyperModel(keras_tuner.HyperModel):
             )
         self.optimizer = optimizer
         self.from_logits = from_logits
+        self.balance = balance
+        self.class_prior = class_prior
         self.metrics = tuple(metrics)
         self._base_takes_hp = any(
             parameter.default is inspect.Parameter.empty
@@ -149,6 +157,8 @@ class NNAQCHyperModel(keras_tuner.HyperModel):
             alpha=alpha,
             beta=beta,
             from_logits=self.from_logits,
+            balance=self.balance,
+            class_prior=self.class_prior,
         )
         model.compile(optimizer=optimizer, metrics=list(self.metrics))
         return model

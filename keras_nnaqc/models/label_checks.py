@@ -1,7 +1,24 @@
 import keras
+from keras import ops
 
 # The log entry that counts labels that are not classes (`LabelCheck`).
 INVALID_LABELS = "invalid_labels"
+
+
+class InvalidLabelCount(keras.metrics.Sum):
+    """Counts labels that are not classes, logged as `INVALID_LABELS`.
+
+    Its result is a copy: Keras may hand the logs to `LabelCheck` on
+    another thread after later steps, and a PyTorch variable's value is
+    the variable itself, so without the copy a training step's count could
+    be read after the validation that follows it has changed it.
+    """
+
+    def __init__(self):
+        super().__init__(name=INVALID_LABELS)
+
+    def result(self):
+        return ops.copy(super().result())
 
 
 class LabelCheck(keras.callbacks.Callback):

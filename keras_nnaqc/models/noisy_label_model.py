@@ -21,6 +21,7 @@ from keras_nnaqc.models.beta_warmup import BETA_WARMUP_EPOCHS
 from keras_nnaqc.models.beta_warmup import EpochCounter
 from keras_nnaqc.models.default_noise_head import default_noise_head
 from keras_nnaqc.models.label_checks import INVALID_LABELS
+from keras_nnaqc.models.label_checks import InvalidLabelCount
 from keras_nnaqc.models.label_checks import LabelCheck
 from keras_nnaqc.models.label_issues import find_label_issues
 
@@ -184,7 +185,7 @@ class NoisyLabelModel(keras.Model):
         self.qc_loss_tracker = keras.metrics.Mean(name="qc_loss")
         if self.balance:
             self.balance_loss_tracker = keras.metrics.Mean(name="balance_loss")
-        self.invalid_labels_tracker = keras.metrics.Sum(name=INVALID_LABELS)
+        self.invalid_labels_tracker = InvalidLabelCount()
 
     def build(self, input_shape):
         inputs = keras.tree.map_shape_structure(keras.KerasTensor, input_shape)

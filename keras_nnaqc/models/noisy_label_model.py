@@ -335,10 +335,7 @@ class NoisyLabelModel(keras.Model):
         class.
         """
         self._build_for_fit(x)
-        labels = self._check_label_values(y, "y")
-        self._warn_if_imbalanced(labels)
-        if labels is not None:
-            self._warn_if_small_batches(batch_size or 32)
+        self._warn_about_balance(self._check_label_values(y, "y"), batch_size)
         if isinstance(validation_data, (tuple, list)):
             if len(validation_data) > 1:
                 self._check_label_values(validation_data[1], "validation_data")
@@ -633,52 +630,45 @@ class NoisyLabelModel(keras.Model):
             labels, self._known_num_classes(), name, one_hot=True
         )
 
-    def _warn_if_imbalanced(self, labels):
-        """Warns when the balance term's uniform prior does not fit the
-        training labels: a class `IMBALANCE_RATIO` times as frequent as
-        another, with enough labels per class for that not to be chance."""
+    def _warn_about_balance(self, labels, batch_size):
+        """Warns, for labels given as arrays, where the balance term does
+        not fit: labels a uniform prior does not fit (a class
+        `IMBALANCE_RATIO` times as frequent as another, with enough labels
+        per class for that not to be chance), and batches of fewer than
+        `MIN_BATCH_PER_CLASS` samples per class."""
         num_classes = self._known_num_classes()
+        if labels is None or not self.balance or num_classes is None:
+            return
         if (
-            labels is None
-            or not self.balance
-            or self.class_prior is not None
-            or num_classes is None
-            or labels.size < MIN_LABELS_PER_CLASS * num_classes
+            self.class_prior is None
+            and labels.size >= MIN_LABELS_PER_CLASS * num_classes
         ):
-            return
-        counts = np.bincount(np.ravel(labels), minlength=num_classes)
-        if counts.max() < IMBALANCE_RATIO * counts.min():
-            return
-        warnings.warn(
-            f"`balance={self.balance:g}` pulls the mean clean prediction "
-            "towards a uniform class prior, but the labels are imbalanced: "
-            f"class {counts.argmax()} has {counts.max()} labels, class "
-            f"{counts.argmin()} has {counts.min()}. Pass the classes' "
-            "shares as `class_prior` (for integer labels `y`, "
-            f"`np.bincount(np.ravel(y), minlength={num_classes}) / len(y)`) "
-            "or `balance=0`.",
-            stacklevel=3,
-        )
-
-    def _warn_if_small_batches(self, batch_size):
-        """Warns when batches are too small for the balance term: fewer
-        than `MIN_BATCH_PER_CLASS` samples per class."""
-        num_classes = self._known_num_classes()
-        if not self.balance or num_classes is None:
-            return
-        if batch_size >= MIN_BATCH_PER_CLASS * num_classes:
-            return
-        warnings.warn(
-            f"`balance={self.balance:g}` compares each batch's mean clean "
-            "prediction with the class prior, but batches of "
-            f"{batch_size} hold fewer than {MIN_BATCH_PER_CLASS} samples "
-            f"per class for {num_classes} classes: their mean is far from "
-            "the prior by chance, and the term pulls every prediction "
-            "toward the prior. It was measured with 10 classes and "
-            f"batches of 100. Use `batch_size >= "
-            f"{MIN_BATCH_PER_CLASS * num_classes}` or `balance=0`.",
-            stacklevel=3,
-        )
+            counts = np.bincount(np.ravel(labels), minlength=num_classes)
+            if counts.max() >= IMBALANCE_RATIO * counts.min():
+                warnings.warn(
+                    f"`balance={self.balance:g}` pulls the mean clean "
+                    "prediction towards a uniform class prior, but the "
+                    f"labels are imbalanced: class {counts.argmax()} has "
+                    f"{counts.max()} labels, class {counts.argmin()} has "
+                    f"{counts.min()}. Pass the classes' shares as "
+                    "`class_prior` (for integer labels `y`, "
+                    f"`np.bincount(np.ravel(y), minlength={num_classes}) "
+                    "/ len(y)`) or `balance=0`.",
+                    stacklevel=3,
+                )
+        batch_size = batch_size or 32  # Keras's default for arrays
+        if batch_size < MIN_BATCH_PER_CLASS * num_classes:
+            warnings.warn(
+                f"`balance={self.balance:g}` compares each batch's mean "
+                "clean prediction with the class prior, but batches of "
+                f"{batch_size} hold fewer than {MIN_BATCH_PER_CLASS} "
+                f"samples per class for {num_classes} classes: their mean "
+                "is far from the prior by chance, and the term pulls every "
+                "prediction toward the prior. It was measured with 10 "
+                "classes and batches of 100. Use `batch_size >= "
+                f"{MIN_BATCH_PER_CLASS * num_classes}` or `balance=0`.",
+                stacklevel=3,
+            )
 
     def _build_for_fit(self, x):
         """Builds the model from array inputs before `fit`, as callbacks such

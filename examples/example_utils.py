@@ -29,7 +29,9 @@ def example_parser(description, epochs, batch_size=100, noise_rate=0.5):
         An `argparse.ArgumentParser` to add dataset flags to.
     """
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--method", default="nnaqc", choices=methods.names())
+    parser.add_argument(
+        "--method", default="nnaqc_balance", choices=methods.names()
+    )
     parser.add_argument(
         "--noise", type=float, default=noise_rate, help="rate p"
     )

@@ -11,7 +11,7 @@ clean test set. Finally the model ranks the training examples whose label it
 disagrees with, and we check them against the flips we injected.
 
 ```
-python examples/mnist.py --noise 0.5 --method nnaqc --backend jax
+python examples/mnist.py --noise 0.5 --backend jax
 python examples/mnist.py --data-dir path/to/mnist.npz   # offline
 ```
 """

@@ -51,9 +51,10 @@ def main(argv=None):
     run.add_argument(
         "--method",
         choices=methods.names(),
-        default="nnaqc",
+        default="nnaqc_balance",
         metavar="METHOD",
-        help="one of `nnaqc methods` (default: nnaqc)",
+        help="one of `nnaqc methods` (default: nnaqc_balance, "
+        "NoisyLabelModel's defaults)",
     )
     _add_noise_model_argument(run)
     run.add_argument("--epochs", type=int, default=None)
@@ -259,10 +260,6 @@ def _add_data_argument(parser):
     )
 
 
-if __name__ == "__main__":
-    main()
-
-
 def _add_noise_model_argument(parser):
     parser.add_argument(
         "--noise-model",
@@ -270,3 +267,7 @@ def _add_noise_model_argument(parser):
         default="uniform_simplex",
         help="eq. 1 (default), another matrix, or idn (instance-dependent)",
     )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,4 +1,5 @@
-"""The `nnaqc` command refuses bad flag values the way argparse does."""
+"""The `nnaqc` command: its defaults, and bad flag values refused the way
+argparse does."""
 
 import pytest
 
@@ -63,3 +64,18 @@ class BadFlagValuesTest:
         line = refusal(["run", "--dataset", "foo"], capsys)
         assert line.startswith("nnaqc run: error:")
         assert "'foo'" in line and "mnist_subset" in line
+
+
+class DefaultsTest:
+    def test_run_trains_the_models_defaults(self, monkeypatch, capsys):
+        import keras_nnaqc.reproduction as reproduction
+
+        calls = []
+        monkeypatch.setattr(
+            reproduction,
+            "run_experiment",
+            lambda **kwargs: calls.append(kwargs) or {"test_error": 1.0},
+        )
+        cli.main(["run"])
+        assert calls[0]["method"] == "nnaqc_balance"
+        assert capsys.readouterr().out.strip() == '{"test_error": 1.0}'

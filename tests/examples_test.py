@@ -107,7 +107,9 @@ class ExamplesTest(TestCase):
             str(tmp_path / "out"),
         )
         first, second = self.check_report(tmp_path / "out", count=2)
-        self.assertEqual((first["method"], second["method"]), ("nnaqc", "base"))
+        self.assertEqual(
+            (first["method"], second["method"]), ("nnaqc_balance", "base")
+        )
 
     def test_your_own_data(self, tmp_path, capsys):
         for name in ("apples", "pears"):

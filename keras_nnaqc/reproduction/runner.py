@@ -23,7 +23,7 @@ DEFAULT_NOISE_RATE = 0.5
 
 def run_experiment(
     dataset="mnist",
-    method="nnaqc",
+    method="nnaqc_balance",
     noise_rate=None,
     train_size=None,
     epochs=None,
@@ -47,7 +47,8 @@ def run_experiment(
         dataset: A dataset of `keras_nnaqc.reproduction.SETTINGS`. Defaults
             to `"mnist"`.
         method: A name of `keras_nnaqc.methods.names()`, or a
-            `keras_nnaqc.methods.Method` of your own. Defaults to `"nnaqc"`.
+            `keras_nnaqc.methods.Method` of your own. Defaults to
+            `"nnaqc_balance"` (`NoisyLabelModel`'s defaults).
         noise_rate: Label-noise rate `p` in [0, 1]. Defaults to `None`:
             0.5, or none for a dataset of real noisy labels (CIFAR-10N).
         train_size: Number of training images, drawn at random. Defaults to

@@ -29,7 +29,11 @@ import example_utils
 
 import keras_nnaqc
 
-parser = example_utils.example_parser("NNAQC on noisy CIFAR-100.", epochs=120)
+# Without the class-balance term: batches of 100 hold fewer than five
+# samples per class here, where it costs (results/many_classes/).
+parser = example_utils.example_parser(
+    "NNAQC on noisy CIFAR-100.", epochs=120, method="nnaqc"
+)
 parser.add_argument("--model", choices=["lc_cnn", "resnet44"], default="lc_cnn")
 parser.add_argument(
     "--noise-model",

@@ -13,7 +13,9 @@ from keras_nnaqc.reproduction.device import describe_device
 from keras_nnaqc.version import __version__
 
 
-def example_parser(description, epochs, batch_size=100, noise_rate=0.5):
+def example_parser(
+    description, epochs, batch_size=100, noise_rate=0.5, method="nnaqc_balance"
+):
     """The flags every example takes; the defaults follow the paper.
 
     `--backend` must be read before Keras is imported: each example applies
@@ -24,14 +26,14 @@ def example_parser(description, epochs, batch_size=100, noise_rate=0.5):
         epochs: Default number of epochs.
         batch_size: Default batch size. Defaults to `100`.
         noise_rate: Default noise rate. Defaults to `0.5`.
+        method: Default method. Defaults to `"nnaqc_balance"`
+            (`NoisyLabelModel`'s defaults).
 
     Returns:
         An `argparse.ArgumentParser` to add dataset flags to.
     """
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument(
-        "--method", default="nnaqc_balance", choices=methods.names()
-    )
+    parser.add_argument("--method", default=method, choices=methods.names())
     parser.add_argument(
         "--noise", type=float, default=noise_rate, help="rate p"
     )

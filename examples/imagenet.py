@@ -33,7 +33,11 @@ import example_utils
 
 import keras_nnaqc
 
-parser = example_utils.example_parser("NNAQC on noisy ImageNet.", epochs=30)
+# Without the class-balance term: batches of 100 hold fewer than five
+# samples per class here, where it costs (results/many_classes/).
+parser = example_utils.example_parser(
+    "NNAQC on noisy ImageNet.", epochs=30, method="nnaqc"
+)
 parser.add_argument("--manual-dir", help="folder of the two ImageNet .tar")
 parser.add_argument("--weights", help="AlexNet weights for the frozen blocks")
 parser.add_argument("--image-size", type=int, default=227)

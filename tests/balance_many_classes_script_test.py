@@ -1,9 +1,9 @@
-import importlib.util
 import pathlib
 
 import numpy as np
 
 from keras_nnaqc.testing import TestCase
+from keras_nnaqc.testing import load_script
 
 SCRIPT = (
     pathlib.Path(__file__).parents[1] / "scripts" / "balance_many_classes.py"
@@ -11,10 +11,7 @@ SCRIPT = (
 
 
 def _load_script():
-    spec = importlib.util.spec_from_file_location("many_classes", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPT)
 
 
 class DigitPairsTest(TestCase):

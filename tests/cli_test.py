@@ -79,3 +79,11 @@ class DefaultsTest:
         cli.main(["run"])
         assert calls[0]["method"] == "nnaqc_balance"
         assert capsys.readouterr().out.strip() == '{"test_error": 1.0}'
+
+    def test_run_experiment_trains_the_models_defaults(self):
+        import inspect
+
+        from keras_nnaqc.reproduction import run_experiment
+
+        method = inspect.signature(run_experiment).parameters["method"]
+        assert method.default == "nnaqc_balance"

@@ -1,4 +1,3 @@
-import importlib.util
 import pathlib
 
 import keras
@@ -7,6 +6,7 @@ import numpy as np
 from keras_nnaqc import NoiseAdaptationLayer
 from keras_nnaqc import NoisyLabelModel
 from keras_nnaqc.testing import TestCase
+from keras_nnaqc.testing import load_script
 from keras_nnaqc.testing import numpy_softmax
 from keras_nnaqc.testing import to_numpy
 
@@ -17,10 +17,7 @@ Y = _RNG.integers(0, 3, 8)
 
 
 def _load_script():
-    spec = importlib.util.spec_from_file_location("nnaqc_variants", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPT)
 
 
 class PosteriorTargetTest(TestCase):

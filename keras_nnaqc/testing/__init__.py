@@ -8,6 +8,7 @@ from keras_nnaqc.testing.data_files import write_image
 from keras_nnaqc.testing.fixed_draws import LARGEST_DRAW
 from keras_nnaqc.testing.fixed_draws import FixedDraws
 from keras_nnaqc.testing.test_case import TestCase
+from keras_nnaqc.testing.test_case import load_script
 from keras_nnaqc.testing.test_case import mixed_precision
 from keras_nnaqc.testing.test_case import numpy_softmax
 from keras_nnaqc.testing.test_case import to_numpy

@@ -1,6 +1,8 @@
 """The project's test case: checks layers the way Keras checks its own."""
 
+import importlib.util
 import os
+import pathlib
 import tempfile
 
 import keras
@@ -108,3 +110,13 @@ class mixed_precision:
 
     def __exit__(self, *exc_info):
         keras.config.set_dtype_policy(self.previous)
+
+
+def load_script(path):
+    """Imports the Python file at `path` (a script of `scripts/`) as a
+    module, for tests of its functions."""
+    path = pathlib.Path(path)
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -10,16 +10,12 @@ SCRIPT = (
 )
 
 
-def _load_script():
-    return load_script(SCRIPT)
-
-
 class DigitPairsTest(TestCase):
     def test_two_digits_side_by_side_and_their_class(self):
         rng = np.random.default_rng(0)
         images = rng.integers(0, 256, size=(7, 28, 28)).astype("uint8")
         labels = np.array([3, 1, 4, 1, 5, 9, 2])
-        pairs, classes = _load_script().digit_pairs(
+        pairs, classes = load_script(SCRIPT).digit_pairs(
             images, labels, 50, np.random.default_rng(1)
         )
         self.assertEqual(pairs.shape, (50, 28, 56, 1))
@@ -33,7 +29,7 @@ class DigitPairsTest(TestCase):
     def test_registers_a_100_class_setting_with_the_batch_size(self):
         from keras_nnaqc.reproduction import settings
 
-        name = _load_script().register(500)
+        name = load_script(SCRIPT).register(500)
         try:
             setting = settings.get_setting(name)
             self.assertEqual(

@@ -16,10 +16,6 @@ X = _RNG.normal(size=(8, 5)).astype("float32")
 Y = _RNG.integers(0, 3, 8)
 
 
-def _load_script():
-    return load_script(SCRIPT)
-
-
 class PosteriorTargetTest(TestCase):
     def _model(self, model_class, beta):
         keras.utils.set_random_seed(0)
@@ -44,7 +40,7 @@ class PosteriorTargetTest(TestCase):
         return float(to_numpy(model.compute_loss(X, Y, model(X))))
 
     def test_loss_by_hand(self):
-        model = self._model(_load_script().PosteriorTargetModel, beta=0.6)
+        model = self._model(load_script(SCRIPT).PosteriorTargetModel, beta=0.6)
         clean = numpy_softmax(to_numpy(model.base_model(X)))
         weights = to_numpy(model.noise_layer.weight_matrix)
         transition = numpy_softmax(weights)
@@ -59,7 +55,7 @@ class PosteriorTargetTest(TestCase):
         self.assertAllClose(self._loss(model), expected, atol=1e-5)
 
     def test_beta_zero_is_the_papers_loss(self):
-        posterior_class = _load_script().PosteriorTargetModel
+        posterior_class = load_script(SCRIPT).PosteriorTargetModel
         self.assertAllClose(
             self._loss(self._model(posterior_class, beta=0.0)),
             self._loss(self._model(NoisyLabelModel, beta=0.0)),
@@ -69,7 +65,7 @@ class PosteriorTargetTest(TestCase):
 
 class VariantTest(TestCase):
     def test_prior_is_the_models_balance_term(self):
-        method = _load_script().variant("prior=2,warmup=2")
+        method = load_script(SCRIPT).variant("prior=2,warmup=2")
         self.assertEqual(method.name, "nnaqc_warmup2_prior2")
         base = keras.Sequential([keras.Input((5,)), keras.layers.Dense(3)])
         model, _ = method.build(base, 3, None)

@@ -665,10 +665,9 @@ class NoisyLabelModel(keras.Model):
                 f"{batch_size} hold fewer than {MIN_BATCH_PER_CLASS} "
                 f"samples per class for {num_classes} classes: their mean "
                 "is far from the prior by chance, and the term pulls every "
-                "prediction toward the prior (100 classes, p = 0.5, one seed, "
-                "batches of 100: "
-                "1.1 points more test error than without it; of 500: "
-                "level). Use `batch_size >= "
+                "prediction toward the prior (100 classes, p = 0.5, one "
+                "seed, batches of 100: 1.1 points more test error than "
+                "without it; of 500: level). Use `batch_size >= "
                 f"{MIN_BATCH_PER_CLASS * num_classes}` or `balance=0`.",
                 stacklevel=3,
             )

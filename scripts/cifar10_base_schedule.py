@@ -32,6 +32,8 @@ RECIPES = {
     # without its random left-right flips.
     "matconvnet": dict(unit_scale=False, rate=0.05, flip=True),
     "matconvnet_no_flip": dict(unit_scale=False, rate=0.05, flip=False),
+    # MatConvNet's with random shifts of up to 4 pixels as well.
+    "matconvnet_shift4": dict(unit_scale=False, rate=0.05, flip=True, shift=4),
 }
 
 
@@ -41,9 +43,10 @@ def build(recipe_name, seed):
         return cifar10_cnn(rescaling=None), keras.optimizers.SGD(
             0.01, momentum=0.9
         )
-    return matconvnet_cifar10_cnn(seed=seed, flip=recipe["flip"]), LayerRateSGD(
-        learning_rate=0.05, momentum=0.9
+    model = matconvnet_cifar10_cnn(
+        seed=seed, flip=recipe["flip"], shift=recipe.get("shift", 0)
     )
+    return model, LayerRateSGD(learning_rate=0.05, momentum=0.9)
 
 
 def schedule(epochs, rate):

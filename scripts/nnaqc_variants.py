@@ -23,9 +23,12 @@ the learned head, `q_c ~ y_hat_c * T[c, y']`, held constant in the
 gradient, as in an EM step) and `prior` (`NoisyLabelModel`'s `balance`:
 the weight of `KL(uniform || mean of y_hat over the batch)`, which Tanaka
 et al.'s joint optimisation adds beside its entropy term to keep every
-class predicted); what a variant does not name
-is the paper's setting. Appends one result line per run to
-`results/<dataset>/nnaqc_variants.jsonl`, skips runs already there, and
+class predicted), `shift` (CIFAR-10's base model shifts each training
+image at random by up to that many pixels each way) and `plain` (1: the
+plain model, cross-entropy on the given labels, for a `shift` probe);
+what a variant does not name is the paper's setting. Appends one result
+line per run to `results/<dataset>/nnaqc_variants.jsonl`, skips runs
+already there, and
 writes `results/<dataset>/nnaqc_variants.md`: every variant run so far
 beside `base` and the NNAQC runs of `--reference` (for MNIST the
 reproduction's `nnaqc_paper`, `nnaqc_warmup` and `nnaqc_fast`, the
@@ -36,6 +39,7 @@ seed.
 
 import argparse
 import dataclasses
+import functools
 import json
 import pathlib
 
@@ -52,6 +56,7 @@ from keras_nnaqc.models import NoisyLabelModel
 from keras_nnaqc.noise import empirical_transition
 from keras_nnaqc.reproduction import read_results
 from keras_nnaqc.reproduction import run_experiment
+from keras_nnaqc.reproduction.matconvnet import matconvnet_cifar10_cnn
 from keras_nnaqc.reproduction.settings import get_setting
 
 RESULTS = pathlib.Path(__file__).resolve().parents[1] / "results"
@@ -67,7 +72,11 @@ DEFAULTS = {
     "linear": 0,
     "posterior": 0,
     "prior": 0.0,
+    "shift": 0,
+    "plain": 0,
 }
+# What a plain-model variant may change.
+PLAIN_SETTINGS = ("plain", "shift", "rate")
 
 
 class RampedNoiseHead(NoiseAdaptationLayer):
@@ -182,7 +191,17 @@ def variant(spec):
             f"Received: {spec!r}"
         )
 
+    if settings["plain"]:
+        changed = [k for k in settings if settings[k] != DEFAULTS[k]]
+        if not set(changed) <= set(PLAIN_SETTINGS):
+            raise ValueError(
+                f"A `plain` variant changes only {', '.join(PLAIN_SETTINGS)}."
+                f" Received: {spec!r}"
+            )
+
     def build(base_model, num_classes, transition):
+        if settings["plain"]:
+            return methods.get("base").build(base_model, num_classes, None)
         speed, ramp = settings["speed"], settings["ramp"]
         initializer = keras.initializers.Identity(settings["gain"])
         constraint = DiagonallyDominant() if settings["dominant"] else None
@@ -221,24 +240,45 @@ def variant(spec):
     changes = "".join(
         f"_{key}{value:g}"
         for key, value in settings.items()
-        if value != DEFAULTS[key]
+        if value != DEFAULTS[key] and key != "plain"
     )
-    name = f"nnaqc{changes}" if changes else "nnaqc_paper"
-    return RateScaledMethod(
-        name, f"NNAQC, {spec}", "NNAQC variants", build, rate=settings["rate"]
+    if settings["plain"]:
+        name = f"base{changes}"
+    else:
+        name = f"nnaqc{changes}" if changes else "nnaqc_paper"
+    return ProbeMethod(
+        name,
+        f"{name}, {spec}",
+        "NNAQC variants",
+        build,
+        rate=settings["rate"],
+        shift=settings["shift"],
     )
 
 
 @dataclasses.dataclass(frozen=True)
-class RateScaledMethod(methods.Method):
-    """A method trained at `rate` times the setting's learning rate."""
+class ProbeMethod(methods.Method):
+    """A method trained at `rate` times the setting's learning rate, its
+    base model shifting training images by up to `shift` pixels."""
 
     rate: float = 1.0
+    shift: int = 0
 
-    def train(self, *args, optimizer="adam", **kwargs):
+    def train(self, build_base_model, *args, optimizer="adam", **kwargs):
         config = keras.optimizers.serialize(keras.optimizers.get(optimizer))
         config["config"]["learning_rate"] *= self.rate
-        return super().train(*args, optimizer=config, **kwargs)
+        if self.shift:
+            if build_base_model is not matconvnet_cifar10_cnn:
+                raise ValueError(
+                    "`shift` is for CIFAR-10's base model "
+                    f"(matconvnet_cifar10_cnn). Received: {build_base_model}"
+                )
+            build_base_model = functools.partial(
+                matconvnet_cifar10_cnn, shift=self.shift
+            )
+        return super().train(
+            build_base_model, *args, optimizer=config, **kwargs
+        )
 
 
 def main():
@@ -389,7 +429,10 @@ def _head_distances(results, labels_path):
 def _precision_recall(scores):
     if not scores:
         return ""
-    return f"{scores['precision']:.2f} / {scores['recall']:.2f}"
+    return " / ".join(
+        "n/a" if scores[key] is None else f"{scores[key]:.2f}"
+        for key in ("precision", "recall")
+    )
 
 
 def _noise_name(noise):

@@ -134,8 +134,17 @@ class RunExperimentTest(TestCase):
                 "f1": 0.5714,
             },
         )
+        # Nothing to divide by is None, not 0: no label flagged and none
+        # wrong; and 2 flagged of clean labels (precision 0, recall n/a).
         none = flag_scores(np.zeros(3, bool), np.zeros(3, bool))
-        self.assertEqual((none["precision"], none["f1"]), (0.0, 0.0))
+        self.assertEqual(
+            (none["precision"], none["recall"], none["f1"]), (None,) * 3
+        )
+        clean = flag_scores(np.array([1, 1, 0], bool), np.zeros(3, bool))
+        self.assertEqual(
+            (clean["precision"], clean["recall"], clean["f1"]),
+            (0.0, None, 0.0),
+        )
 
     def test_rejects_bad_configurations(self):
         with pytest.raises(ValueError, match="train_size=20000"):
@@ -346,6 +355,12 @@ class TableTest(TestCase):
                 "| nnaqc | 0.500 / 0.250 / 0.250 |",
                 "| nnaqc + cleanlab's filter | 1.000 / 0.500 / 0.750 |",
             ],
+        )
+        # A seed with no wrong label has no recall: the mean is n/a.
+        clean = result("nnaqc", 1, 300.0, flags(0.0, None, 0.0))
+        self.assertEqual(
+            flag_table([nnaqc, clean]).splitlines()[3],
+            "| nnaqc | 0.250 / n/a / 0.125 |",
         )
 
     def test_report_files(self, tmp_path):

@@ -81,6 +81,27 @@ class MatConvNetCNNTest(TestCase):
         flipped = np.isclose(trained, mirrored, atol=1e-5).all(axis=1)
         self.assertTrue(np.all(same | flipped))
 
+    def test_shifts_images_by_whole_pixels_in_training_only(self):
+        images = np.random.default_rng(0).normal(size=(16, 32, 32, 3))
+        images = images.astype("float32")
+        model = matconvnet_cifar10_cnn(seed=1, flip=False, shift=4)
+        shift = model.get_layer("shift")
+        self.assertAllClose(to_numpy(shift(images, training=False)), images)
+        shifted = to_numpy(shift(images, training=True))
+        seen = set()
+        for image, out in zip(images, shifted, strict=True):
+            # Each output is its image moved by (dy, dx) within 4 pixels,
+            # the uncovered border zero.
+            matches = [
+                (dy, dx)
+                for dy in range(-4, 5)
+                for dx in range(-4, 5)
+                if np.allclose(out, moved(image, dy, dx), atol=1e-5)
+            ]
+            self.assertEqual(len(matches), 1)
+            seen.add(matches[0])
+        self.assertTrue(len(seen) > 8)  # not one shift for every image
+
 
 class MatConvNetMnistTest(TestCase):
     def test_initialisation_and_weight_decay(self):
@@ -128,3 +149,15 @@ class MatConvNetMnistTest(TestCase):
         result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
         self.assertEqual(result["dataset"], "mnist_matconvnet")
         self.assertTrue(0.0 <= result["test_error"] <= 100.0)
+
+
+def moved(image, dy, dx):
+    """`image` moved down `dy` and right `dx` pixels, zero-filled."""
+    out = np.zeros_like(image)
+    height, width = image.shape[:2]
+    out[max(dy, 0) : height + min(dy, 0), max(dx, 0) : width + min(dx, 0)] = (
+        image[
+            max(-dy, 0) : height - max(dy, 0), max(-dx, 0) : width - max(dx, 0)
+        ]
+    )
+    return out

@@ -2,6 +2,7 @@ import pathlib
 
 import keras
 import numpy as np
+import pytest
 
 from keras_nnaqc import NoiseAdaptationLayer
 from keras_nnaqc import NoisyLabelModel
@@ -72,3 +73,46 @@ class VariantTest(TestCase):
         self.assertEqual(model.balance, 2.0)
         self.assertEqual(model.class_prior, None)
         self.assertEqual(model.beta_warmup_epochs, 2)
+
+
+class HeadTableTest(TestCase):
+    def test_undefined_ratio_reads_n_a(self):
+        # Clean labels: flagged ones are all right (precision 0), and
+        # there is no wrong label to recall.
+        cell = load_script(SCRIPT)._precision_recall
+        self.assertEqual(cell({"precision": 0.0, "recall": None}), "0.00 / n/a")
+        self.assertEqual(
+            cell({"precision": 0.5, "recall": 0.25}), "0.50 / 0.25"
+        )
+        self.assertEqual(cell(None), "")
+
+
+class ShiftProbeTest(TestCase):
+    def test_plain_shift_variant_trains_the_shifting_base_model(self):
+        from keras_nnaqc.reproduction.matconvnet import matconvnet_cifar10_cnn
+
+        method = load_script(SCRIPT).variant("plain=1,shift=4")
+        self.assertEqual(method.name, "base_shift4")
+        rng = np.random.default_rng(0)
+        x = rng.normal(size=(20, 32, 32, 3)).astype("float32")
+        trained = method.train(
+            matconvnet_cifar10_cnn,
+            x,
+            rng.integers(0, 10, 20),
+            10,
+            optimizer="sgd",
+            epochs=1,
+            batch_size=10,
+            verbose=0,
+        )
+        shift = trained.model.get_layer("shift")
+        self.assertEqual(shift.height_factor, 0.125)  # 4 of 32 pixels
+        self.assertEqual(len(trained.model.losses), 5)  # decayed kernels
+
+    def test_rejects_what_a_probe_cannot_do(self):
+        script = load_script(SCRIPT)
+        with pytest.raises(ValueError, match="plain.*beta=0.5"):
+            script.variant("plain=1,beta=0.5")
+        method = script.variant("warmup=2,shift=4")
+        with pytest.raises(ValueError, match="CIFAR-10's base model"):
+            method.train(lambda: None, X, Y, 3, epochs=1)

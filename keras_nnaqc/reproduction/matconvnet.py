@@ -28,7 +28,7 @@ MNIST_STDDEV = 0.01
 MNIST_WEIGHT_DECAY = 5e-4
 
 
-def matconvnet_cifar10_cnn(num_classes=10, seed=None, flip=True):
+def matconvnet_cifar10_cnn(num_classes=10, seed=None, flip=True, shift=0):
     """The paper's CIFAR-10 CNN initialised and decayed as MatConvNet does.
 
     For images whitened at pixel scale (`matconvnet_whitening(...,
@@ -37,7 +37,8 @@ def matconvnet_cifar10_cnn(num_classes=10, seed=None, flip=True):
     adds `WEIGHT_DECAY * w` to their gradients. Train it with
     `LayerRateSGD`. MatConvNet flips each training batch left to right
     with probability 1/2; here a `RandomFlip` layer flips each image
-    (during training only).
+    (during training only). MatConvNet does not shift images; `shift`
+    adds random shifts of up to that many pixels each way (zero-filled).
 
     Args:
         num_classes: Number of classes. Defaults to `10`.
@@ -45,6 +46,8 @@ def matconvnet_cifar10_cnn(num_classes=10, seed=None, flip=True):
             `None`.
         flip: Whether to flip training images at random. Defaults to
             `True`.
+        shift: Largest random shift of a training image, in pixels, along
+            each axis. Defaults to `0`.
 
     Returns:
         A `keras.Sequential` model outputting logits.
@@ -55,11 +58,27 @@ def matconvnet_cifar10_cnn(num_classes=10, seed=None, flip=True):
         WEIGHT_DECAY,
         seed,
     )
-    if not flip:
+    augmentation = []
+    if flip:
+        augmentation.append(
+            keras.layers.RandomFlip("horizontal", seed=seed, name="flip")
+        )
+    if shift:
+        height, width = model.input_shape[1:3]
+        augmentation.append(
+            keras.layers.RandomTranslation(
+                shift / height,
+                shift / width,
+                fill_mode="constant",
+                interpolation="nearest",
+                seed=seed,
+                name="shift",
+            )
+        )
+    if not augmentation:
         return model
-    flips = keras.layers.RandomFlip("horizontal", seed=seed, name="flip")
     return keras.Sequential(
-        [keras.Input(model.input_shape[1:]), flips, *model.layers],
+        [keras.Input(model.input_shape[1:]), *augmentation, *model.layers],
         name=model.name,
     )
 

@@ -215,19 +215,21 @@ def flag_scores(flagged, wrong):
     Returns:
         A dict of `count` (flagged), `wrong` (truly wrong), `precision`
         (share of the flagged that are wrong), `recall` (share of the wrong
-        that are flagged) and `f1`; a ratio with nothing to divide by is 0.
+        that are flagged) and `f1`; a ratio with nothing to divide by (no
+        label flagged, or none wrong) is `None`.
     """
     caught = int(np.sum(flagged & wrong))
     count, total = int(np.sum(flagged)), int(np.sum(wrong))
-    precision = caught / count if count else 0.0
-    recall = caught / total if total else 0.0
-    f1 = 2 * caught / (count + total) if count + total else 0.0
+
+    def ratio(numerator, denominator):
+        return round(numerator / denominator, 4) if denominator else None
+
     return {
         "count": count,
         "wrong": total,
-        "precision": round(precision, 4),
-        "recall": round(recall, 4),
-        "f1": round(f1, 4),
+        "precision": ratio(caught, count),
+        "recall": ratio(caught, total),
+        "f1": ratio(2 * caught, count + total),
     }
 
 

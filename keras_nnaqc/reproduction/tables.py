@@ -139,7 +139,8 @@ def flag_table(results, methods=None):
 
     A cell reads `precision / recall / F1` of the training labels a method
     dropped, or its `label_issues` flagged, against those truly wrong
-    (`flagged` of `run_experiment`), means over seeds. A method scored by
+    (`flagged` of `run_experiment`), means over seeds; "n/a" where a seed
+    has nothing to divide by (no wrong label: recall). A method scored by
     cleanlab's filter too (`flagged_cleanlab`) gets a second row, "METHOD
     + cleanlab's filter".
 
@@ -181,8 +182,10 @@ def flag_table(results, methods=None):
     def cell(method, size, column):
         if (method, size, column) not in scores:
             return "not run"
-        means = np.mean(scores[(method, size, column)], axis=0)
-        return " / ".join(f"{mean:.3f}" for mean in means)
+        return " / ".join(
+            "n/a" if None in seeds else f"{np.mean(seeds):.3f}"
+            for seeds in zip(*scores[(method, size, column)], strict=True)
+        )
 
     return _table(results, list(dict.fromkeys(methods)), cell)
 

@@ -19,6 +19,7 @@ from keras_nnaqc.reproduction import runner
 from keras_nnaqc.reproduction import write_report
 from keras_nnaqc.reproduction.runner import flag_scores
 from keras_nnaqc.reproduction.tables import flag_table
+from keras_nnaqc.reproduction.tables import head_table
 from keras_nnaqc.testing import TestCase
 
 SMALL_RESULTS = pathlib.Path(__file__).parent / "data" / "small_results.jsonl"
@@ -362,6 +363,35 @@ class TableTest(TestCase):
             flag_table([nnaqc, clean]).splitlines()[3],
             "| nnaqc | 0.250 / n/a / 0.125 |",
         )
+
+    def test_head_table_by_hand(self, tmp_path):
+        labels = [[0.8, 0.2], [0.3, 0.7]]  # mean diagonal 0.75
+
+        def result(method, seed, learned):
+            return {
+                "method": method,
+                "train_size": 1000,
+                "seed": seed,
+                "noise": 0.3,
+                "test_error": 10.0,
+                "transition_matrix": learned,
+                "noise_matrix": labels,
+            }
+
+        # Seed 0: diagonal 0.65, rows 0.2 and 0 apart (total variation);
+        # seed 1: the labels' matrix. Means: 0.70 and 0.05.
+        results = [
+            result("base", 0, None),
+            result("nnaqc", 0, [[0.6, 0.4], [0.3, 0.7]]),
+            result("nnaqc", 1, labels),
+        ]
+        self.assertEqual(
+            head_table(results).splitlines()[3:],
+            ["| labels | 0.750 |", "| nnaqc | 0.700 / 0.050 |"],
+        )
+        self.assertEqual(head_table(results[:1]), "")
+        paths = write_report(results, "mnist", tmp_path)
+        self.assertTrue("heads.md" in {path.name for path in paths})
 
     def test_report_files(self, tmp_path):
         paths = write_report(read_results(SMALL_RESULTS), "mnist", tmp_path)

@@ -10,6 +10,7 @@ from keras_nnaqc.reproduction.runner import true_transition
 from keras_nnaqc.reproduction.settings import get_setting
 from keras_nnaqc.reproduction.tables import column_label
 from keras_nnaqc.reproduction.tables import flag_table
+from keras_nnaqc.reproduction.tables import head_table
 from keras_nnaqc.reproduction.tables import markdown_table
 from keras_nnaqc.reproduction.tables import noise_column
 from keras_nnaqc.reproduction.tables import read_results
@@ -137,7 +138,9 @@ def write_report(results, dataset, out_dir, methods=None):
 
     `table.md` and `table.csv` (clean test error), `wall_time.md` (training
     seconds), `flagged.md` (how well pruning methods and `NoisyLabelModel`'s
-    `label_issues` found the wrong labels, when one ran) and the figures.
+    `label_issues` found the wrong labels, when one ran), `heads.md` (how
+    far each method's noise model is from the labels' noise, when one had
+    a model) and the figures.
 
     Args:
         results: Result dicts of one dataset.
@@ -157,10 +160,13 @@ def write_report(results, dataset, out_dir, methods=None):
         paths[-1].write_text(
             markdown_table(results, dataset, methods, value="wall_s")
         )
-    flags = flag_table(results, methods)
-    if flags:
-        paths.append(out_dir / "flagged.md")
-        paths[-1].write_text(flags)
+    for name, text in [
+        ("flagged.md", flag_table(results, methods)),
+        ("heads.md", head_table(results, methods)),
+    ]:
+        if text:
+            paths.append(out_dir / name)
+            paths[-1].write_text(text)
     try:
         paths += _figures(results, dataset, out_dir, methods)
     except ImportError as error:

@@ -190,6 +190,57 @@ def flag_table(results, methods=None):
     return _table(results, list(dict.fromkeys(methods)), cell)
 
 
+def head_table(results, methods=None):
+    """A Markdown table of how far each method's noise model is from the
+    labels' noise.
+
+    A cell reads `diagonal / distance`: the mean diagonal of the run's
+    `transition_matrix` (learned, estimated or given) and the mean total
+    variation distance of its rows from the labels' `noise_matrix`, means
+    over seeds. The first row, "labels", holds the labels' own mean
+    diagonal: where a head's is lower, it explains more of the labels as
+    noise than there is.
+
+    Args:
+        results: Result dicts of `run_experiment`; those without both
+            matrices are left out.
+        methods: Row order. Defaults to `None`: in order of appearance.
+
+    Returns:
+        The table as a string, or `""` when no result has both matrices.
+    """
+    results = [
+        r
+        for r in results
+        if r.get("transition_matrix") is not None
+        and r.get("noise_matrix") is not None
+    ]
+    if not results:
+        return ""
+    scores, labels = {}, {}
+    for result in results:
+        column = (result["train_size"], noise_column(result))
+        learned = np.asarray(result["transition_matrix"])
+        truth = np.asarray(result["noise_matrix"])
+        distance = np.abs(learned - truth).sum(axis=1).mean() / 2
+        scores.setdefault((result["method"], *column), []).append(
+            (np.diag(learned).mean(), distance)
+        )
+        labels.setdefault(column, {})[result["seed"]] = np.diag(truth).mean()
+    present = list(dict.fromkeys(r["method"] for r in results))
+    methods = [m for m in methods or present if m in present]
+
+    def cell(method, size, column):
+        if method == "labels":
+            return f"{np.mean(list(labels[(size, column)].values())):.3f}"
+        if (method, size, column) not in scores:
+            return "not run"
+        diagonal, distance = np.mean(scores[(method, size, column)], axis=0)
+        return f"{diagonal:.3f} / {distance:.3f}"
+
+    return _table(results, ["labels", *methods], cell)
+
+
 def _noise_head(columns):
     # "Noise %" above eq. 1 rates alone; named noise carries its own unit.
     if all(isinstance(column, float) for column in columns):

@@ -7,6 +7,7 @@ import pytest
 
 from keras_nnaqc import cli
 from keras_nnaqc import methods
+from keras_nnaqc.datasets.mnist import load_mnist_subset
 from keras_nnaqc.datasets.noisy_dataset import select_part
 from keras_nnaqc.models import NoisyLabelModel
 from keras_nnaqc.reproduction import grid
@@ -49,6 +50,17 @@ class RunExperimentTest(TestCase):
             ("nnaqc", 0.3, 200),
         )
         self.assertTrue(0 <= result["test_error"] <= 100)
+        # The classes' errors, weighted by their test images, are the
+        # error (to the rounding of each to 0.01).
+        _, (_, y_test) = load_mnist_subset()
+        counts = np.bincount(y_test, minlength=10)
+        by_class = np.array(result["class_test_error"])
+        self.assertEqual(by_class.shape, (10,))
+        self.assertAllClose(
+            (by_class * counts).sum() / counts.sum(),
+            result["test_error"],
+            atol=0.01,
+        )
         self.assertTrue(0.15 < result["actual_noise"] < 0.45)
         self.assertEqual(len(result["transition_matrix"]), 10)
         # What its label_issues flags, scored against the true flips.

@@ -68,8 +68,10 @@ def run_experiment(
 
     Returns:
         A dict of results: the configuration, `test_error` in percent,
-        `actual_noise`, `best_epoch`, `validation` (the validation metrics
-        of the kept epoch, on noisy labels), `predicted_classes` (how many
+        `class_test_error` (each class's share of its test images predicted
+        wrong, in percent; `None` for a class without one), `actual_noise`,
+        `best_epoch`, `validation` (the validation metrics of the kept
+        epoch, on noisy labels), `predicted_classes` (how many
         classes the model predicts on the test set: 1 means collapse),
         `wall_s`, `backend`, `device`, `version`, the noise model the
         method used as `transition_matrix` (or `None`), the labels' noise
@@ -154,6 +156,12 @@ def run_experiment(
             if name.startswith("val_")
         },
         "test_error": round(test_error, 4),
+        "class_test_error": [
+            round(100.0 * float(np.mean(predicted[y_test == c] != c)), 2)
+            if np.any(y_test == c)
+            else None
+            for c in range(setting.num_classes)
+        ],
         "predicted_classes": len(np.unique(predicted)),
         "actual_noise": round(data["actual_noise"], 6),
         "wall_s": round(wall_s, 2),

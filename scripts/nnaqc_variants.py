@@ -24,8 +24,10 @@ gradient, as in an EM step) and `prior` (`NoisyLabelModel`'s `balance`:
 the weight of `KL(uniform || mean of y_hat over the batch)`, which Tanaka
 et al.'s joint optimisation adds beside its entropy term to keep every
 class predicted), `shift` (CIFAR-10's base model shifts each training
-image at random by up to that many pixels each way) and `plain` (1: the
-plain model, cross-entropy on the given labels, for a `shift` probe);
+image at random by up to that many pixels each way), `plain` (1: the
+plain model, cross-entropy on the given labels, for a `shift` probe) and
+`warm` (1: NNAQC starts from the plain model, trained first with the
+same schedule and stopping, instead of from fresh weights);
 what a variant does not name is the paper's setting. Appends one result
 line per run to `results/<dataset>/nnaqc_variants.jsonl`, skips runs
 already there, and
@@ -74,6 +76,7 @@ DEFAULTS = {
     "prior": 0.0,
     "shift": 0,
     "plain": 0,
+    "warm": 0,
 }
 # What a plain-model variant may change.
 PLAIN_SETTINGS = ("plain", "shift", "rate")
@@ -253,16 +256,19 @@ def variant(spec):
         build,
         rate=settings["rate"],
         shift=settings["shift"],
+        warm=bool(settings["warm"]),
     )
 
 
 @dataclasses.dataclass(frozen=True)
 class ProbeMethod(methods.Method):
     """A method trained at `rate` times the setting's learning rate, its
-    base model shifting training images by up to `shift` pixels."""
+    base model shifting training images by up to `shift` pixels, and with
+    `warm`, starting from the plain model trained first."""
 
     rate: float = 1.0
     shift: int = 0
+    warm: bool = False
 
     def train(self, build_base_model, *args, optimizer="adam", **kwargs):
         config = keras.optimizers.serialize(keras.optimizers.get(optimizer))
@@ -276,6 +282,11 @@ class ProbeMethod(methods.Method):
             build_base_model = functools.partial(
                 matconvnet_cifar10_cnn, shift=self.shift
             )
+        if self.warm:
+            plain = methods.get("base").train(
+                build_base_model, *args, optimizer=config, **kwargs
+            )
+            build_base_model = lambda: plain.model  # noqa: E731
         return super().train(
             build_base_model, *args, optimizer=config, **kwargs
         )

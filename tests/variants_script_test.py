@@ -116,3 +116,26 @@ class ShiftProbeTest(TestCase):
         method = script.variant("warmup=2,shift=4")
         with pytest.raises(ValueError, match="CIFAR-10's base model"):
             method.train(lambda: None, X, Y, 3, epochs=1)
+
+
+class WarmStartTest(TestCase):
+    def test_nnaqc_starts_from_the_plain_model_trained_first(self):
+        built = []
+
+        def build_base_model():
+            built.append(
+                keras.Sequential([keras.Input((5,)), keras.layers.Dense(3)])
+            )
+            return built[-1]
+
+        method = load_script(SCRIPT).variant("warm=1,warmup=2")
+        self.assertEqual(method.name, "nnaqc_warmup2_warm1")
+        trained = method.train(
+            build_base_model, X, Y, 3, epochs=2, batch_size=4, verbose=0
+        )
+        # One base model, fit plain first (its own history), then wrapped.
+        self.assertEqual(len(built), 1)
+        self.assertTrue(isinstance(trained.training_model, NoisyLabelModel))
+        self.assertTrue(trained.training_model.base_model is built[0])
+        self.assertEqual(len(trained.histories), 1)
+        self.assertTrue("nna_loss" in trained.histories[0].history)

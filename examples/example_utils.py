@@ -58,8 +58,9 @@ def example_parser(
         "--patience",
         type=int,
         default=None,
-        help="stop when the noisy validation loss has not improved for this "
-        "many epochs (default: train all epochs, as the paper)",
+        help="stop when the noisy validation accuracy has not improved for "
+        "this many epochs, keeping the best epoch (default: train all "
+        "epochs, as the paper)",
     )
     parser.add_argument("--output-dir", default="nnaqc-output")
     parser.add_argument("--verbose", type=int, default=1)
@@ -171,7 +172,9 @@ def train_and_report(
         if args.patience is not None:
             fit_kwargs["callbacks"] = [
                 keras.callbacks.EarlyStopping(
-                    patience=args.patience, restore_best_weights=True
+                    monitor="val_accuracy",
+                    patience=args.patience,
+                    restore_best_weights=True,
                 )
             ]
     keras.utils.set_random_seed(args.seed)

@@ -43,8 +43,8 @@ args = parser.parse_args()
 ## Noisy data
 
 The noise is drawn once for the whole training split; a tenth of it, noisy
-too, is held out to stop training when the validation loss stops improving
-(`--patience`), since a user has no clean labels to do that with.
+too, is held out to stop training when the validation accuracy stops
+improving (`--patience`), since a user has no clean labels to do that with.
 """
 
 train, validation, test = example_utils.load_splits(args, "mnist")

@@ -201,6 +201,11 @@ def variant(spec):
                 f"A `plain` variant changes only {', '.join(PLAIN_SETTINGS)}."
                 f" Received: {spec!r}"
             )
+        if changed == ["plain"]:
+            raise ValueError(
+                "A `plain` variant that changes nothing is the registry's "
+                f"`base`. Received: {spec!r}"
+            )
 
     def build(base_model, num_classes, transition):
         if settings["plain"]:

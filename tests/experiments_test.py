@@ -402,6 +402,15 @@ class TableTest(TestCase):
             ["| labels | 0.750 |", "| nnaqc | 0.700 / 0.050 |"],
         )
         self.assertEqual(head_table(results[:1]), "")
+        # A grid not fully run: the cells of no run say so.
+        other = {**results[1], "train_size": 500, "noise": 0.5}
+        self.assertEqual(
+            head_table([results[1], other]).splitlines()[3:],
+            [
+                "| labels | 0.750 | not run | not run | 0.750 |",
+                "| nnaqc | 0.650 / 0.100 | not run | not run | 0.650 / 0.100 |",
+            ],
+        )
         paths = write_report(results, "mnist", tmp_path)
         self.assertTrue("heads.md" in {path.name for path in paths})
 

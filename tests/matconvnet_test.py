@@ -102,6 +102,29 @@ class MatConvNetCNNTest(TestCase):
             seen.add(matches[0])
         self.assertTrue(len(seen) > 8)  # not one shift for every image
 
+    def test_every_shift_equally_likely_and_apart_from_the_flip(self):
+        # One bright pixel in the middle: where it lands is the shift.
+        images = np.zeros((1800, 32, 32, 1), "float32")
+        images[:, 16, 16] = 1.0
+        model = matconvnet_cifar10_cnn(seed=3, shift=4)
+        flipped = to_numpy(model.get_layer("flip")(images, training=True))
+        shifted = to_numpy(model.get_layer("shift")(images, training=True))
+        rows, columns = (
+            np.nonzero(shifted[..., 0].max(axis=2) > 0.5)[1],
+            (np.nonzero(shifted[..., 0].max(axis=1) > 0.5)[1]),
+        )
+        self.assertEqual((len(rows), len(columns)), (1800, 1800))
+        for offsets in (rows - 16, columns - 16):
+            counts = np.bincount(offsets + 4, minlength=9)
+            self.assertEqual(len(counts), 9)  # within 4 pixels
+            self.assertTrue(counts.min() > 140 and counts.max() < 260)
+        # The flip (the pixel moves to column 15) and the vertical shift
+        # draw apart: a flip goes with a shift down about half the time.
+        was_flipped = flipped[:, 16, 15, 0] > 0.5
+        down = rows > 16
+        agreement = np.mean(was_flipped[rows != 16] == down[rows != 16])
+        self.assertTrue(0.4 < agreement < 0.6)
+
 
 class MatConvNetMnistTest(TestCase):
     def test_initialisation_and_weight_decay(self):

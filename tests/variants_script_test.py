@@ -75,7 +75,7 @@ class VariantTest(TestCase):
         self.assertEqual(model.beta_warmup_epochs, 2)
 
 
-class HeadTableTest(TestCase):
+class PrecisionRecallCellTest(TestCase):
     def test_undefined_ratio_reads_n_a(self):
         # Clean labels: flagged ones are all right (precision 0), and
         # there is no wrong label to recall.
@@ -113,6 +113,8 @@ class ShiftProbeTest(TestCase):
         script = load_script(SCRIPT)
         with pytest.raises(ValueError, match="plain.*beta=0.5"):
             script.variant("plain=1,beta=0.5")
+        with pytest.raises(ValueError, match="the registry's `base`"):
+            script.variant("plain=1")
         method = script.variant("warmup=2,shift=4")
         with pytest.raises(ValueError, match="CIFAR-10's base model"):
             method.train(lambda: None, X, Y, 3, epochs=1)

@@ -38,7 +38,9 @@ def matconvnet_cifar10_cnn(num_classes=10, seed=None, flip=True, shift=0):
     `LayerRateSGD`. MatConvNet flips each training batch left to right
     with probability 1/2; here a `RandomFlip` layer flips each image
     (during training only). MatConvNet does not shift images; `shift`
-    adds random shifts of up to that many pixels each way (zero-filled).
+    adds random whole-pixel shifts of up to that many pixels along each
+    axis, every offset equally likely, the uncovered border zero (as
+    padding by `shift` and cropping at random).
 
     Args:
         num_classes: Number of classes. Defaults to `10`.
@@ -64,14 +66,17 @@ def matconvnet_cifar10_cnn(num_classes=10, seed=None, flip=True, shift=0):
             keras.layers.RandomFlip("horizontal", seed=seed, name="flip")
         )
     if shift:
+        # A uniform shift in [-shift - 1/2, shift + 1/2] pixels, rounded:
+        # each whole offset equally likely. Its own seed: layers seeded
+        # alike draw alike.
         height, width = model.input_shape[1:3]
         augmentation.append(
             keras.layers.RandomTranslation(
-                shift / height,
-                shift / width,
+                (shift + 0.5) / height,
+                (shift + 0.5) / width,
                 fill_mode="constant",
                 interpolation="nearest",
-                seed=seed,
+                seed=None if seed is None else seed + 1,
                 name="shift",
             )
         )

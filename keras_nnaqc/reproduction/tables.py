@@ -231,6 +231,8 @@ def head_table(results, methods=None):
     methods = [m for m in methods or present if m in present]
 
     def cell(method, size, column):
+        if (size, column) not in labels:
+            return "not run"
         if method == "labels":
             return f"{np.mean(list(labels[(size, column)].values())):.3f}"
         if (method, size, column) not in scores:

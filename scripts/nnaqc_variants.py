@@ -27,7 +27,8 @@ class predicted), `shift` (CIFAR-10's base model shifts each training
 image at random by up to that many pixels each way), `plain` (1: the
 plain model, cross-entropy on the given labels, for a `shift` probe) and
 `warm` (1: NNAQC starts from the plain model, trained first with the
-same schedule and stopping, instead of from fresh weights);
+same schedule and stopping, instead of from fresh weights; the result's
+`wall_s` counts both trainings, its `best_epoch` the second's);
 what a variant does not name is the paper's setting. Appends one result
 line per run to `results/<dataset>/nnaqc_variants.jsonl`, skips runs
 already there, and

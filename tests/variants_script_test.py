@@ -106,7 +106,7 @@ class ShiftProbeTest(TestCase):
             verbose=0,
         )
         shift = trained.model.get_layer("shift")
-        self.assertEqual(shift.height_factor, 0.125)  # 4 of 32 pixels
+        self.assertEqual(shift.height_factor, 4.5 / 32)  # 4 pixels, rounded
         self.assertEqual(len(trained.model.losses), 5)  # decayed kernels
 
     def test_rejects_what_a_probe_cannot_do(self):

@@ -402,13 +402,15 @@ class TableTest(TestCase):
             ["| labels | 0.750 |", "| nnaqc | 0.700 / 0.050 |"],
         )
         self.assertEqual(head_table(results[:1]), "")
-        # A grid not fully run: the cells of no run say so.
+        # A grid not fully run: the cells of no run say so; a run without
+        # the labels' matrix (an older record) is n/a.
         other = {**results[1], "train_size": 500, "noise": 0.5}
+        unrecorded = {**results[1], "noise": 0.5, "noise_matrix": None}
         self.assertEqual(
-            head_table([results[1], other]).splitlines()[3:],
+            head_table([results[1], other, unrecorded]).splitlines()[3:],
             [
-                "| labels | 0.750 | not run | not run | 0.750 |",
-                "| nnaqc | 0.650 / 0.100 | not run | not run | 0.650 / 0.100 |",
+                "| labels | 0.750 | n/a | not run | 0.750 |",
+                "| nnaqc | 0.650 / 0.100 | n/a | not run | 0.650 / 0.100 |",
             ],
         )
         paths = write_report(results, "mnist", tmp_path)

@@ -202,13 +202,16 @@ def head_table(results, methods=None):
     noise than there is.
 
     Args:
-        results: Result dicts of `run_experiment`; those without both
-            matrices are left out.
+        results: Result dicts of `run_experiment`; a run without both
+            matrices (a method without a noise model, or a record written
+            before `noise_matrix` was) reads "n/a".
         methods: Row order. Defaults to `None`: in order of appearance.
 
     Returns:
         The table as a string, or `""` when no result has both matrices.
     """
+    ran = {(r["method"], r["train_size"], noise_column(r)) for r in results}
+    ran_cells = {cell[1:] for cell in ran}
     results = [
         r
         for r in results
@@ -231,14 +234,15 @@ def head_table(results, methods=None):
     methods = [m for m in methods or present if m in present]
 
     def cell(method, size, column):
-        if (size, column) not in labels:
-            return "not run"
         if method == "labels":
-            return f"{np.mean(list(labels[(size, column)].values())):.3f}"
-        if (method, size, column) not in scores:
-            return "not run"
-        diagonal, distance = np.mean(scores[(method, size, column)], axis=0)
-        return f"{diagonal:.3f} / {distance:.3f}"
+            if (size, column) in labels:
+                seeds = labels[(size, column)].values()
+                return f"{np.mean(list(seeds)):.3f}"
+            return "n/a" if (size, column) in ran_cells else "not run"
+        if (method, size, column) in scores:
+            diagonal, distance = np.mean(scores[(method, size, column)], axis=0)
+            return f"{diagonal:.3f} / {distance:.3f}"
+        return "n/a" if (method, size, column) in ran else "not run"
 
     return _table(results, ["labels", *methods], cell)
 

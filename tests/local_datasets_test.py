@@ -70,6 +70,20 @@ class LocalCifar10Test(TestCase):
         self.assertEqual(data["x_train"].dtype, "float32")
         self.assertAllClose(data["x_train"], whitened[chosen], atol=1e-5)
 
+    def test_instance_dependent_noise_on_the_whitened_images(self, cifar_files):
+        # IDN projects each image as the setting feeds it to the model.
+        images = cifar_files[0]
+        data = load_noisy_data(
+            "cifar10", 0.4, train_size=200, seed=0, data_path=images,
+            noise_model="idn",
+        )  # fmt: skip
+        _, _, draw, _ = streams(0)
+        expected = noise.instance_dependent(
+            data["x_train"], data["y_train"], 0.4, draw, num_classes=10
+        )
+        self.assertTrue(np.array_equal(data["noisy_labels"], expected))
+        self.assertTrue(0.3 < data["actual_noise"] < 0.5)
+
     def test_cifar10n_trains_on_the_chosen_human_labels(
         self, cifar_files, capsys
     ):

@@ -61,6 +61,7 @@ from keras_nnaqc.reproduction import read_results
 from keras_nnaqc.reproduction import run_experiment
 from keras_nnaqc.reproduction.matconvnet import matconvnet_cifar10_cnn
 from keras_nnaqc.reproduction.settings import get_setting
+from keras_nnaqc.reproduction.tables import matrix_gap
 
 RESULTS = pathlib.Path(__file__).resolve().parents[1] / "results"
 DEFAULTS = {
@@ -427,16 +428,15 @@ def _head_distances(results, labels_path):
     for result in results:
         if result.get("transition_matrix") is None:
             continue
-        learned = np.array(result["transition_matrix"])
         label_set = result["label_set"]
         if label_set not in truths:
             noisy, clean = load_cifar10n_labels(labels_path, label_set)
             truths[label_set] = empirical_transition(clean, noisy)
         truth = truths[label_set]
-        distance = np.abs(learned - truth).sum(axis=1).mean() / 2
+        diagonal, distance = matrix_gap(result["transition_matrix"], truth)
         lines.append(
             f"| {result['method']} | {result['label_set']} | "
-            f"{np.diag(learned).mean():.2f} | {np.diag(truth).mean():.2f} | "
+            f"{diagonal:.2f} | {np.diag(truth).mean():.2f} | "
             f"{distance:.3f} | {_precision_recall(result.get('flagged'))} | "
             f"{_precision_recall(result.get('flagged_cleanlab'))} |"
         )

@@ -190,6 +190,14 @@ def flag_table(results, methods=None):
     return _table(results, list(dict.fromkeys(methods)), cell)
 
 
+def matrix_gap(learned, truth):
+    """The mean diagonal of a noise matrix `learned`, and the mean total
+    variation distance of its rows from those of `truth`."""
+    learned, truth = np.asarray(learned), np.asarray(truth)
+    distance = np.abs(learned - truth).sum(axis=1).mean() / 2
+    return np.diag(learned).mean(), distance
+
+
 def head_table(results, methods=None):
     """A Markdown table of how far each method's noise model is from the
     labels' noise.
@@ -223,11 +231,9 @@ def head_table(results, methods=None):
     scores, labels = {}, {}
     for result in results:
         column = (result["train_size"], noise_column(result))
-        learned = np.asarray(result["transition_matrix"])
-        truth = np.asarray(result["noise_matrix"])
-        distance = np.abs(learned - truth).sum(axis=1).mean() / 2
+        truth = result["noise_matrix"]
         scores.setdefault((result["method"], *column), []).append(
-            (np.diag(learned).mean(), distance)
+            matrix_gap(result["transition_matrix"], truth)
         )
         labels.setdefault(column, {})[result["seed"]] = np.diag(truth).mean()
     present = list(dict.fromkeys(r["method"] for r in results))

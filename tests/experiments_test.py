@@ -369,6 +369,21 @@ class TableTest(TestCase):
                 "| nnaqc + cleanlab's filter | 1.000 / 0.500 / 0.750 |",
             ],
         )
+        # A run recorded without flags is not a run missing.
+        old = result("nnaqc", 0, 300.0)
+        old["noise_model"] = "symmetric"
+        old["noise"] = 0.5
+        self.assertEqual(
+            flag_table([nnaqc, old]).splitlines()[3:],
+            [
+                "| nnaqc | 0.500 / 0.250 / 0.250 | not recorded |",
+                "| nnaqc + cleanlab's filter | 1.000 / 0.500 / 0.750 "
+                "| not recorded |",
+            ],
+        )
+        self.assertTrue(
+            "not run |" in flag_table([nnaqc, old, results[2]]).splitlines()[5]
+        )
         # A seed with no wrong label has no recall: the mean is n/a.
         clean = result("nnaqc", 1, 300.0, flags(0.0, None, 0.0))
         self.assertEqual(

@@ -70,18 +70,26 @@ class LocalCifar10Test(TestCase):
         self.assertEqual(data["x_train"].dtype, "float32")
         self.assertAllClose(data["x_train"], whitened[chosen], atol=1e-5)
 
-    def test_instance_dependent_noise_on_the_whitened_images(self, cifar_files):
-        # IDN projects each image as the setting feeds it to the model.
+    def test_instance_dependent_noise_on_the_stored_pixels(self, cifar_files):
+        # IDN projects the raw pixel values, as Xia et al.'s code, not the
+        # whitened images the model is fed.
         images = cifar_files[0]
         data = load_noisy_data(
             "cifar10", 0.4, train_size=200, seed=0, data_path=images,
             noise_model="idn",
         )  # fmt: skip
-        _, _, draw, _ = streams(0)
+        subset, _, draw, _ = streams(0)
+        chosen = np.sort(np.random.default_rng(subset).permutation(300)[:200])
+        with np.load(images) as arrays:
+            pixels = arrays["x_train"][chosen]
         expected = noise.instance_dependent(
-            data["x_train"], data["y_train"], 0.4, draw, num_classes=10
+            pixels, data["y_train"], 0.4, draw, num_classes=10
         )
         self.assertTrue(np.array_equal(data["noisy_labels"], expected))
+        whitened = noise.instance_dependent(
+            data["x_train"], data["y_train"], 0.4, draw, num_classes=10
+        )
+        self.assertTrue(not np.array_equal(whitened, expected))
         self.assertTrue(0.3 < data["actual_noise"] < 0.5)
 
     def test_cifar10n_trains_on_the_chosen_human_labels(

@@ -21,7 +21,8 @@ def instance_dependent(
     its label with probability `1 - q` and otherwise takes class `j != y`
     with probability proportional to `softmax(x W_y)_j`. `noise_rate` thus
     counts only labels that change; `actual_noise_rate` reports the rate
-    drawn. Xia et al. use the normalised image as `x`.
+    drawn. Xia et al.'s code projects the raw pixel values (0-255) as
+    `x`; what `x` is shapes the noise (docs/realistic_noise.md).
 
     Draws, in this order from `np.random.default_rng(seed)`: the flip rates
     (redrawing those outside [0, 1]), the `L` projections, one uniform per
@@ -43,7 +44,7 @@ def instance_dependent(
     Example:
 
     >>> noisy = keras_nnaqc.noise.instance_dependent(
-    ...     x_train / 255.0, y_train, noise_rate=0.4, seed=0)
+    ...     x_train, y_train, noise_rate=0.4, seed=0)
     >>> keras_nnaqc.noise.actual_noise_rate(y_train, noisy)  # about 0.4
 
     Reference:

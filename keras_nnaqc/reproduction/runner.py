@@ -288,6 +288,10 @@ def load_noisy_data(
         setting, noise_rate, labels_path, label_set, y_train
     )
     chosen = choose_subset(len(x_train), train_size, seed)
+    if setting.idn_features and noise_model == "idn":
+        features = setting.idn_features(data_path)[chosen]
+    else:
+        features = x_train[chosen]
     x_train, y_train = x_train[chosen], y_train[chosen]
     if human_labels is None:
         noise_rate = DEFAULT_NOISE_RATE if noise_rate is None else noise_rate
@@ -297,7 +301,7 @@ def load_noisy_data(
             noise_rate,
             noise_model,
             seed,
-            features=x_train,
+            features=features,
         )
         if phi is None:  # clean labels
             phi = np.eye(setting.num_classes)

@@ -145,13 +145,17 @@ def flag_table(results, methods=None):
     + cleanlab's filter".
 
     Args:
-        results: Result dicts of `run_experiment`; those without `flagged`
-            are left out.
+        results: Result dicts of `run_experiment`; a run without `flagged`
+            (a method that flags nothing, or a record written before flags
+            were) reads "not recorded" in a row other runs of its method
+            fill.
         methods: Row order. Defaults to `None`: in order of appearance.
 
     Returns:
         The table as a string, or `""` when no result flagged labels.
     """
+    ran = {(r["method"], r["train_size"], noise_column(r)) for r in results}
+    ran |= {(method + CLEANLAB_ROW, *cell) for method, *cell in ran}
     rows = []
     for result in results:
         if result.get("flagged"):
@@ -164,24 +168,25 @@ def flag_table(results, methods=None):
                     "flagged": result["flagged_cleanlab"],
                 }
             )
-    results = rows
-    if not results:
+    if not rows:
         return ""
     scores = {}
-    for result in results:
-        key = (result["method"], result["train_size"], noise_column(result))
-        flagged = result["flagged"]
+    for row in rows:
+        key = (row["method"], row["train_size"], noise_column(row))
+        flagged = row["flagged"]
         scores.setdefault(key, []).append(
             [flagged["precision"], flagged["recall"], flagged["f1"]]
         )
-    present = dict.fromkeys(r["method"] for r in results)
+    present = dict.fromkeys(row["method"] for row in rows)
     if methods:
         methods = [row for m in methods for row in (m, m + CLEANLAB_ROW)]
     methods = [m for m in methods or present if m in present]
 
     def cell(method, size, column):
         if (method, size, column) not in scores:
-            return "not run"
+            return (
+                "not recorded" if (method, size, column) in ran else "not run"
+            )
         return " / ".join(
             "n/a" if None in seeds else f"{np.mean(seeds):.3f}"
             for seeds in zip(*scores[(method, size, column)], strict=True)

@@ -28,7 +28,9 @@ image at random by up to that many pixels each way), `plain` (1: the
 plain model, cross-entropy on the given labels, for a `shift` probe) and
 `warm` (1: NNAQC starts from the plain model, trained first with the
 same schedule and stopping, instead of from fresh weights; the result's
-`wall_s` counts both trainings, its `best_epoch` the second's);
+`wall_s` counts both trainings, its `best_epoch` the second's) and
+`keep_rate` (1, with `warm`: NNAQC starts at the learning rate the plain
+model's training ended with, where it otherwise starts at the setting's);
 what a variant does not name is the paper's setting. Appends one result
 line per run to `results/<dataset>/nnaqc_variants.jsonl`, skips runs
 already there, and
@@ -79,6 +81,7 @@ DEFAULTS = {
     "shift": 0,
     "plain": 0,
     "warm": 0,
+    "keep_rate": 0,
 }
 # What a plain-model variant may change.
 PLAIN_SETTINGS = ("plain", "shift", "rate")
@@ -196,6 +199,11 @@ def variant(spec):
             f"Received: {spec!r}"
         )
 
+    if settings["keep_rate"] and not settings["warm"]:
+        raise ValueError(
+            "`keep_rate` keeps the rate of the plain model that `warm` "
+            f"trains first. Received: {spec!r}"
+        )
     if settings["plain"]:
         changed = [k for k in settings if settings[k] != DEFAULTS[k]]
         if not set(changed) <= set(PLAIN_SETTINGS):
@@ -264,6 +272,7 @@ def variant(spec):
         rate=settings["rate"],
         shift=settings["shift"],
         warm=bool(settings["warm"]),
+        keep_rate=bool(settings["keep_rate"]),
     )
 
 
@@ -271,11 +280,13 @@ def variant(spec):
 class ProbeMethod(methods.Method):
     """A method trained at `rate` times the setting's learning rate, its
     base model shifting training images by up to `shift` pixels, and with
-    `warm`, starting from the plain model trained first."""
+    `warm`, starting from the plain model trained first (with `keep_rate`,
+    at the learning rate that training ended with)."""
 
     rate: float = 1.0
     shift: int = 0
     warm: bool = False
+    keep_rate: bool = False
 
     def train(self, build_base_model, *args, optimizer="adam", **kwargs):
         config = keras.optimizers.serialize(keras.optimizers.get(optimizer))
@@ -294,6 +305,10 @@ class ProbeMethod(methods.Method):
                 build_base_model, *args, optimizer=config, **kwargs
             )
             build_base_model = lambda: plain.model  # noqa: E731
+            if self.keep_rate:
+                rate = plain.training_model.optimizer.learning_rate
+                rate = float(ops.convert_to_numpy(rate))
+                config["config"]["learning_rate"] = rate
         return super().train(
             build_base_model, *args, optimizer=config, **kwargs
         )

@@ -9,7 +9,8 @@ images it projects (the stored pixel values, as Xia et al.'s code) and,
 for CIFAR-10, on the whitened images the model is fed. Prints a Markdown
 table.
 
-    python scripts/noise_concentration.py --mnist mnist.npz --cifar10 CIFAR10.npz
+    python scripts/noise_concentration.py --mnist mnist.npz \\
+        --cifar10 CIFAR10.npz
 """
 
 import argparse

@@ -141,3 +141,36 @@ class WarmStartTest(TestCase):
         self.assertTrue(trained.training_model.base_model is built[0])
         self.assertEqual(len(trained.histories), 1)
         self.assertTrue("nna_loss" in trained.histories[0].history)
+
+    def test_keep_rate_starts_nnaqc_at_the_plain_models_last_rate(self):
+        class StartingRates(keras.callbacks.Callback):
+            rates = []
+
+            def on_train_begin(self, logs=None):
+                rate = self.model.optimizer.learning_rate
+                self.rates.append(float(to_numpy(rate)))
+
+        def train(spec):
+            # The plain stage's second epoch does not improve its loss by
+            # 1e9, so the rate is cut tenfold once.
+            StartingRates.rates = []
+            callbacks = [
+                keras.callbacks.ReduceLROnPlateau(
+                    "loss", factor=0.1, patience=0, min_delta=1e9
+                ),
+                StartingRates(),
+            ]
+            load_script(SCRIPT).variant(spec).train(
+                lambda: keras.Sequential(
+                    [keras.Input((5,)), keras.layers.Dense(3)]
+                ),
+                X, Y, 3, optimizer={"class_name": "SGD",
+                                    "config": {"learning_rate": 0.5}},
+                epochs=2, batch_size=4, verbose=0, callbacks=callbacks,
+            )  # fmt: skip
+            return StartingRates.rates
+
+        self.assertAllClose(train("warm=1,keep_rate=1"), [0.5, 0.05])
+        self.assertAllClose(train("warm=1"), [0.5, 0.5])
+        with pytest.raises(ValueError, match="keep_rate"):
+            load_script(SCRIPT).variant("keep_rate=1")

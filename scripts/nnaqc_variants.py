@@ -25,12 +25,14 @@ the weight of `KL(uniform || mean of y_hat over the batch)`, which Tanaka
 et al.'s joint optimisation adds beside its entropy term to keep every
 class predicted), `shift` (CIFAR-10's base model shifts each training
 image at random by up to that many pixels each way), `plain` (1: the
-plain model, cross-entropy on the given labels, for a `shift` probe) and
+plain model, cross-entropy on the given labels, for a `shift` probe),
 `warm` (1: NNAQC starts from the plain model, trained first with the
 same schedule and stopping, instead of from fresh weights; the result's
 `wall_s` counts both trainings, its `best_epoch` the second's) and
-`keep_rate` (1, with `warm`: NNAQC starts at the learning rate the plain
-model's training ended with, where it otherwise starts at the setting's);
+`last_rate` (1, with `warm`: NNAQC starts at the learning rate of the
+plain model's last epoch, where it otherwise starts at the setting's;
+the weights are those of its best epoch, which early stopping restores,
+often one or two tenfold cuts before);
 what a variant does not name is the paper's setting. Appends one result
 line per run to `results/<dataset>/nnaqc_variants.jsonl`, skips runs
 already there, and
@@ -81,7 +83,7 @@ DEFAULTS = {
     "shift": 0,
     "plain": 0,
     "warm": 0,
-    "keep_rate": 0,
+    "last_rate": 0,
 }
 # What a plain-model variant may change.
 PLAIN_SETTINGS = ("plain", "shift", "rate")
@@ -199,9 +201,9 @@ def variant(spec):
             f"Received: {spec!r}"
         )
 
-    if settings["keep_rate"] and not settings["warm"]:
+    if settings["last_rate"] and not settings["warm"]:
         raise ValueError(
-            "`keep_rate` keeps the rate of the plain model that `warm` "
+            "`last_rate` keeps the rate of the plain model that `warm` "
             f"trains first. Received: {spec!r}"
         )
     if settings["plain"]:
@@ -272,7 +274,7 @@ def variant(spec):
         rate=settings["rate"],
         shift=settings["shift"],
         warm=bool(settings["warm"]),
-        keep_rate=bool(settings["keep_rate"]),
+        last_rate=bool(settings["last_rate"]),
     )
 
 
@@ -280,13 +282,13 @@ def variant(spec):
 class ProbeMethod(methods.Method):
     """A method trained at `rate` times the setting's learning rate, its
     base model shifting training images by up to `shift` pixels, and with
-    `warm`, starting from the plain model trained first (with `keep_rate`,
-    at the learning rate that training ended with)."""
+    `warm`, starting from the plain model trained first (with `last_rate`,
+    at the learning rate of that training's last epoch)."""
 
     rate: float = 1.0
     shift: int = 0
     warm: bool = False
-    keep_rate: bool = False
+    last_rate: bool = False
 
     def train(self, build_base_model, *args, optimizer="adam", **kwargs):
         config = keras.optimizers.serialize(keras.optimizers.get(optimizer))
@@ -305,7 +307,7 @@ class ProbeMethod(methods.Method):
                 build_base_model, *args, optimizer=config, **kwargs
             )
             build_base_model = lambda: plain.model  # noqa: E731
-            if self.keep_rate:
+            if self.last_rate:
                 rate = plain.training_model.optimizer.learning_rate
                 rate = float(ops.convert_to_numpy(rate))
                 config["config"]["learning_rate"] = rate

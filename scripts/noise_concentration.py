@@ -10,7 +10,7 @@ for CIFAR-10, on the whitened images the model is fed. Prints a Markdown
 table.
 
     python scripts/noise_concentration.py --mnist mnist.npz \\
-        --cifar10 CIFAR10.npz
+        --cifar10 CIFAR10.npz > results/realistic_noise/noise_concentration.md
 """
 
 import argparse
@@ -18,15 +18,26 @@ import argparse
 import numpy as np
 
 from keras_nnaqc import noise
-from keras_nnaqc.datasets.noisy_dataset import seed_streams
+from keras_nnaqc.datasets import add_noise
 from keras_nnaqc.reproduction.runner import load_noisy_data
 
 NOISE = [("idn", 0.4), ("pair", 0.45), ("symmetric", 0.5)]
 
 
 def concentration(clean, noisy, num_classes=10):
-    """Mean share of each class's wrong labels taken by its most frequent
-    wrong class, and the mean diagonal of the clean-to-noisy matrix."""
+    """How concentrated the wrong labels are.
+
+    Args:
+        clean: Integer clean labels.
+        noisy: Integer noisy labels; every class needs a wrong one (else
+            its share is NaN).
+        num_classes: Number of classes. Defaults to `10`.
+
+    Returns:
+        `(share, diagonal)`: the mean over classes of the share of a
+        class's wrong labels its most frequent wrong class takes, and the
+        mean diagonal of the clean-to-noisy matrix.
+    """
     matrix = noise.empirical_transition(clean, noisy, num_classes)
     wrong = matrix - np.diag(np.diag(matrix))
     return (wrong.max(1) / wrong.sum(1)).mean(), np.diag(matrix).mean()
@@ -49,15 +60,15 @@ def main():
             )
             rows = [("", data["noisy_labels"])]
             if model == "idn" and dataset == "cifar10":
-                _, _, draw, _ = seed_streams(0)
-                whitened = noise.instance_dependent(
-                    data["x_train"], data["y_train"], rate, draw, 10
-                )
+                whitened, _ = add_noise(
+                    data["y_train"], 10, rate, "idn", 0,
+                    features=data["x_train"],
+                )  # fmt: skip
                 rows.append((", whitened images", whitened))
-            for projected, noisy in rows:
+            for suffix, noisy in rows:
                 share, diagonal = concentration(data["y_train"], noisy)
                 print(
-                    f"| {dataset} | {size:,} | {model} {rate:.0%}{projected} | "
+                    f"| {dataset} | {size:,} | {model} {rate:.0%}{suffix} | "
                     f"{share:.3f} | {diagonal:.3f} |"
                 )
 

@@ -205,6 +205,36 @@ class OneNoisyDataPathTest(TestCase):
         self.assertTrue(np.array_equal(loader.noisy_labels, expected))
         self.assertTrue(np.array_equal(loader.clean_labels, y_train[chosen]))
 
+    def test_idn_projects_the_stored_pixels_in_every_mnist_setting(
+        self, tmp_path
+    ):
+        # MatConvNet's setting feeds centred images, but IDN projects the
+        # pixels as stored, as the Adam setting and `datasets.load` do.
+        (x_train, y_train), (x_test, y_test) = load_mnist_subset()
+        path = tmp_path / "mnist.npz"
+        np.savez(
+            path, x_train=x_train, y_train=y_train, x_test=x_test,
+            y_test=y_test,
+        )  # fmt: skip
+        subset, _, draw, _ = streams(3)
+        chosen = np.sort(
+            np.random.default_rng(subset).permutation(10000)[:2000]
+        )
+        expected = noise.instance_dependent(
+            x_train[chosen], y_train[chosen], 0.4, draw, num_classes=10
+        )
+        for dataset in ("mnist", "mnist_matconvnet"):
+            runner = load_noisy_data(
+                dataset, 0.4, train_size=2000, seed=3, noise_model="idn",
+                data_path=str(path),
+            )  # fmt: skip
+            self.assertTrue(np.array_equal(runner["noisy_labels"], expected))
+        loader = datasets.load(
+            "mnist", noise_rate=0.4, train_size=2000, seed=3,
+            noise_model="idn", data_dir=str(path),
+        )  # fmt: skip
+        self.assertTrue(np.array_equal(loader.noisy_labels, expected))
+
 
 class WhiteningTest(TestCase):
     def reference(self, x_train, x_test):

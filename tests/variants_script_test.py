@@ -142,35 +142,38 @@ class WarmStartTest(TestCase):
         self.assertEqual(len(trained.histories), 1)
         self.assertTrue("nna_loss" in trained.histories[0].history)
 
-    def test_keep_rate_starts_nnaqc_at_the_plain_models_last_rate(self):
+    def test_last_rate_starts_nnaqc_at_the_plain_models_last_rate(self):
         class StartingRates(keras.callbacks.Callback):
-            rates = []
+            def __init__(self):
+                super().__init__()
+                self.rates = []
 
             def on_train_begin(self, logs=None):
                 rate = self.model.optimizer.learning_rate
                 self.rates.append(float(to_numpy(rate)))
 
-        def train(spec):
+        def starting_rates(spec):
+            recorder = StartingRates()
             # The plain stage's second epoch does not improve its loss by
-            # 1e9, so the rate is cut tenfold once.
-            StartingRates.rates = []
-            callbacks = [
-                keras.callbacks.ReduceLROnPlateau(
-                    "loss", factor=0.1, patience=0, min_delta=1e9
-                ),
-                StartingRates(),
-            ]
-            load_script(SCRIPT).variant(spec).train(
+            # 1e9, so its rate is cut tenfold once.
+            cut = keras.callbacks.ReduceLROnPlateau(
+                "loss", factor=0.1, patience=0, min_delta=1e9
+            )
+            method = load_script(SCRIPT).variant(spec)
+            method.train(
                 lambda: keras.Sequential(
                     [keras.Input((5,)), keras.layers.Dense(3)]
                 ),
-                X, Y, 3, optimizer={"class_name": "SGD",
-                                    "config": {"learning_rate": 0.5}},
-                epochs=2, batch_size=4, verbose=0, callbacks=callbacks,
+                X, Y, 3,
+                optimizer={"class_name": "SGD",
+                           "config": {"learning_rate": 0.5}},
+                epochs=2, batch_size=4, verbose=0, callbacks=[cut, recorder],
             )  # fmt: skip
-            return StartingRates.rates
+            return method.name, recorder.rates
 
-        self.assertAllClose(train("warm=1,keep_rate=1"), [0.5, 0.05])
-        self.assertAllClose(train("warm=1"), [0.5, 0.5])
-        with pytest.raises(ValueError, match="keep_rate"):
-            load_script(SCRIPT).variant("keep_rate=1")
+        name, rates = starting_rates("warm=1,last_rate=1")
+        self.assertEqual(name, "nnaqc_warm1_last_rate1")
+        self.assertAllClose(rates, [0.5, 0.05])
+        self.assertAllClose(starting_rates("warm=1")[1], [0.5, 0.5])
+        with pytest.raises(ValueError, match="`warm` trains first"):
+            load_script(SCRIPT).variant("last_rate=1")

@@ -256,7 +256,9 @@ def load_noisy_data(
     The subset, the noise matrix and the noisy labels are drawn as
     `keras_nnaqc.datasets.load` draws them (`add_noise` and the streams of
     `seed_streams`), so both give the same noisy data for one
-    configuration.
+    configuration. Instance-dependent noise projects the setting's
+    `idn_features` where it has them (the stored pixels, where the model
+    is fed preprocessed images), else the training images.
 
     Args:
         dataset: A dataset of `keras_nnaqc.reproduction.SETTINGS`.
@@ -288,11 +290,10 @@ def load_noisy_data(
         setting, noise_rate, labels_path, label_set, y_train
     )
     chosen = choose_subset(len(x_train), train_size, seed)
-    if setting.idn_features and noise_model == "idn":
-        features = setting.idn_features(data_path)[chosen]
-    else:
-        features = x_train[chosen]
     x_train, y_train = x_train[chosen], y_train[chosen]
+    features = x_train
+    if noise_model == "idn" and setting.idn_features is not None:
+        features = setting.idn_features(data_path)[chosen]
     if human_labels is None:
         noise_rate = DEFAULT_NOISE_RATE if noise_rate is None else noise_rate
         noisy_labels, phi = add_noise(

@@ -74,33 +74,40 @@ def _mnist_images(load):
     return load_images
 
 
+# Kept for the next run of a grid (decoding CIFAR-10's JPEG file takes half
+# a minute).
+_mnist_pixels = functools.lru_cache(maxsize=1)(_mnist_images(load_mnist))
+_cifar10_pixels = functools.lru_cache(maxsize=1)(load_cifar10)
+
+
+def _training_pixels(load_pixels):
+    """`Setting.idn_features` for a setting that preprocesses the images of
+    `load_pixels`: the stored training pixels, which IDN projects as Xia et
+    al.'s code does (whitened, CIFAR-10's would make it nearly symmetric:
+    docs/realistic_noise.md)."""
+
+    def training_pixels(data_path):
+        return load_pixels(data_path)[0][0]
+
+    return training_pixels
+
+
 @functools.lru_cache(maxsize=1)
 def _centred_mnist(data_path):
     """MNIST at pixel scale minus the training images' mean image, as
     MatConvNet's `cnn_mnist.m` feeds it."""
-    (x_train, y_train), (x_test, y_test) = _mnist_images(load_mnist)(data_path)
+    (x_train, y_train), (x_test, y_test) = _mnist_pixels(data_path)
     mean_image = x_train.astype("float32").mean(axis=0)
     return (x_train - mean_image, y_train), (x_test - mean_image, y_test)
 
 
-# Kept for the next run of a grid (decoding the JPEG file takes half a
-# minute, the whitening a minute).
-_cifar10_pixels = functools.lru_cache(maxsize=1)(load_cifar10)
-
-
 @functools.lru_cache(maxsize=1)
 def _whitened_cifar10(data_path):
-    """CIFAR-10 whitened as MatConvNet does, at its pixel scale."""
+    """CIFAR-10 whitened as MatConvNet does, at its pixel scale; kept for
+    the next run of a grid (the whitening takes a minute)."""
     (x_train, y_train), (x_test, y_test) = _cifar10_pixels(data_path)
     x_train, x_test = matconvnet_whitening(x_train, x_test, unit_scale=False)
     return (x_train, y_train), (x_test, y_test)
-
-
-def _cifar10_training_pixels(data_path):
-    """The training images as stored, for IDN: projected whitened, its
-    flips would spread almost evenly over the other classes, nearly
-    symmetric noise (docs/realistic_noise.md)."""
-    return _cifar10_pixels(data_path)[0][0]
 
 
 def _step_down_on_plateau():
@@ -128,6 +135,7 @@ MNIST_MATCONVNET = {
     "epochs": 20,
     "patience": 5,
     "monitor": "val_accuracy",
+    "idn_features": _training_pixels(_mnist_pixels),
 }
 MATCONVNET_SGD = {
     "class_name": "keras_nnaqc>LayerRateSGD",
@@ -145,7 +153,7 @@ CIFAR10 = {
     "patience": 6,
     "callbacks": _step_down_on_plateau,
     "monitor": "val_accuracy",
-    "idn_features": _cifar10_training_pixels,
+    "idn_features": _training_pixels(_cifar10_pixels),
 }
 
 SETTINGS = {

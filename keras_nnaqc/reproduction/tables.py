@@ -145,10 +145,12 @@ def flag_table(results, methods=None):
     + cleanlab's filter".
 
     Args:
-        results: Result dicts of `run_experiment`; a run without `flagged`
-            (a method that flags nothing, or a record written before flags
-            were) reads "not recorded" in a row other runs of its method
-            fill.
+        results: Result dicts of `run_experiment`. A method gets a row
+            where one of its runs has flags; in it, a run without them (a
+            record older than flags; for a "+ cleanlab's filter" row, a
+            run without cleanlab installed) reads "not recorded", a
+            configuration never run "not run". Seeds without flags are
+            left out of a cell's mean.
         methods: Row order. Defaults to `None`: in order of appearance.
 
     Returns:

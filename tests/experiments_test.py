@@ -383,7 +383,7 @@ class TableTest(TestCase):
         )
         self.assertEqual(
             flag_table([nnaqc, old, results[2]]).splitlines()[5],
-            "| confident_learning | not run | 0.900 / 0.500 / 0.600 |",
+            "| confident_learning | 0.900 / 0.500 / 0.600 | not run |",
         )
         # A seed with no wrong label has no recall: the mean is n/a.
         clean = result("nnaqc", 1, 300.0, flags(0.0, None, 0.0))

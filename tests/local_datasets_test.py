@@ -180,26 +180,32 @@ class Cifar10nGridTest(TestCase):
             run_grid("cifar10n", label_sets=["worst"], **arguments)
 
 
+def mnist_subset_file(tmp_path):
+    """The packaged MNIST subset as a local file, its training images and
+    labels, and the 2,000 of them seed 3 draws."""
+    (x_train, y_train), (x_test, y_test) = load_mnist_subset()
+    path = tmp_path / "mnist.npz"
+    np.savez(
+        path, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test
+    )
+    chosen = np.sort(
+        np.random.default_rng(streams(3)[0]).permutation(10000)[:2000]
+    )
+    return str(path), x_train, y_train, chosen
+
+
 class OneNoisyDataPathTest(TestCase):
     def test_runner_and_datasets_draw_the_same_noisy_labels(self, tmp_path):
-        (x_train, y_train), (x_test, y_test) = load_mnist_subset()
-        path = tmp_path / "mnist.npz"
-        np.savez(
-            path, x_train=x_train, y_train=y_train, x_test=x_test,
-            y_test=y_test,
-        )  # fmt: skip
-        subset, matrix, draw, _ = streams(3)
-        chosen = np.sort(
-            np.random.default_rng(subset).permutation(10000)[:2000]
-        )
+        path, _, y_train, chosen = mnist_subset_file(tmp_path)
+        _, matrix, draw, _ = streams(3)
         phi = noise.uniform_simplex(10, 0.5, np.random.default_rng(matrix))
         expected = noise.corrupt(y_train[chosen], phi, seed=draw)
 
         runner = load_noisy_data(
-            "mnist", 0.5, train_size=2000, seed=3, data_path=str(path)
+            "mnist", 0.5, train_size=2000, seed=3, data_path=path
         )
         loader = datasets.load(
-            "mnist", noise_rate=0.5, train_size=2000, seed=3, data_dir=str(path)
+            "mnist", noise_rate=0.5, train_size=2000, seed=3, data_dir=path
         )
         self.assertTrue(np.array_equal(runner["noisy_labels"], expected))
         self.assertTrue(np.array_equal(loader.noisy_labels, expected))
@@ -210,28 +216,20 @@ class OneNoisyDataPathTest(TestCase):
     ):
         # MatConvNet's setting feeds centred images, but IDN projects the
         # pixels as stored, as the Adam setting and `datasets.load` do.
-        (x_train, y_train), (x_test, y_test) = load_mnist_subset()
-        path = tmp_path / "mnist.npz"
-        np.savez(
-            path, x_train=x_train, y_train=y_train, x_test=x_test,
-            y_test=y_test,
-        )  # fmt: skip
-        subset, _, draw, _ = streams(3)
-        chosen = np.sort(
-            np.random.default_rng(subset).permutation(10000)[:2000]
-        )
+        path, x_train, y_train, chosen = mnist_subset_file(tmp_path)
+        draw = streams(3)[2]
         expected = noise.instance_dependent(
             x_train[chosen], y_train[chosen], 0.4, draw, num_classes=10
         )
         for dataset in ("mnist", "mnist_matconvnet"):
             runner = load_noisy_data(
                 dataset, 0.4, train_size=2000, seed=3, noise_model="idn",
-                data_path=str(path),
+                data_path=path,
             )  # fmt: skip
             self.assertTrue(np.array_equal(runner["noisy_labels"], expected))
         loader = datasets.load(
             "mnist", noise_rate=0.4, train_size=2000, seed=3,
-            noise_model="idn", data_dir=str(path),
+            noise_model="idn", data_dir=path,
         )  # fmt: skip
         self.assertTrue(np.array_equal(loader.noisy_labels, expected))
 

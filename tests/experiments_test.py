@@ -98,8 +98,25 @@ class RunExperimentTest(TestCase):
         self.assertEqual(flagged["wrong"], int(wrong.sum()))
         self.assertTrue(0 <= flagged["count"] <= 180)
         self.assertTrue(0 <= flagged["precision"] <= 1)
+        rows = np.asarray(result["kept_noise_matrix"])
+        self.assertEqual(rows.shape, (10, 10))
+        self.assertTrue(
+            np.all((rows == 0).all(axis=1) | np.isclose(rows.sum(axis=1), 1))
+        )
         base = run_experiment(method="base", noise_rate=0.5, **TINY)
         self.assertEqual(base["flagged"], None)
+        self.assertTrue("kept_noise_matrix" not in base)
+
+    def test_kept_noise_matrix_by_hand(self):
+        clean = np.array([0, 0, 0, 1, 1, 1])
+        noisy = np.array([0, 1, 1, 1, 0, 1])
+        kept = np.array([True, True, False, True, False, False])
+        # Kept: class 0 labelled 0 and 1, class 1 labelled 1.
+        self.assertEqual(
+            runner._kept_noise_matrix(kept, clean, noisy, 2),
+            {"kept_noise_matrix": [[0.5, 0.5], [0.0, 1.0]]},
+        )
+        self.assertEqual(runner._kept_noise_matrix(None, clean, noisy, 2), {})
 
     def test_noisy_label_models_score_their_label_issues(self):
         # A flag is a clean prediction other than the given label.
@@ -427,6 +444,22 @@ class TableTest(TestCase):
             [
                 "| labels | 0.750 | n/a | not run | 0.750 |",
                 "| nnaqc | 0.650 / 0.100 | n/a | not run | 0.650 / 0.100 |",
+            ],
+        )
+        # A pruning method's head is compared with the matrix of the labels
+        # it kept; a record from before that was kept reads n/a.
+        pruned = {
+            **result("nnaqc_prune", 0, [[0.9, 0.1], [0.3, 0.7]]),
+            "kept_noise_matrix": [[1.0, 0.0], [0.2, 0.8]],
+        }
+        older = {**pruned, "noise": 0.5}
+        del older["kept_noise_matrix"]
+        # Diagonal (0.9 + 0.7) / 2; rows 0.1 and 0.1 apart.
+        self.assertEqual(
+            head_table([pruned, older]).splitlines()[3:],
+            [
+                "| labels | 0.750 | 0.750 |",
+                "| nnaqc_prune | 0.800 / 0.100 | n/a |",
             ],
         )
         paths = write_report(results, "mnist", tmp_path)

@@ -77,8 +77,10 @@ def run_experiment(
         method used as `transition_matrix` (or `None`), the labels' noise
         as `noise_matrix` (the drawn matrix for eq. 1, pair and symmetric
         noise; the training labels' clean-to-noisy matrix for IDN and real
-        labels), `flagged`: `flag_scores` of the training part's labels
-        that a pruning method dropped, or else that a `NoisyLabelModel`'s
+        labels), for a method that pruned `kept_noise_matrix` (the
+        clean-to-noisy matrix of the labels it kept), `flagged`:
+        `flag_scores` of the training part's labels that a pruning method
+        dropped, or else that a `NoisyLabelModel`'s
         `label_issues` flags, against the truly wrong labels (`None` for
         other methods), and for a `NoisyLabelModel` `flagged_cleanlab`:
         the same for cleanlab's `find_label_issues` on the same clean
@@ -172,10 +174,28 @@ def run_experiment(
         if transition is None
         else np.round(np.asarray(transition, np.float64), 5).tolist(),
         "noise_matrix": np.round(data["transition_matrix"], 5).tolist(),
+        **_kept_noise_matrix(
+            trained.kept,
+            data["y_train"][fit],
+            noisy_labels[fit],
+            setting.num_classes,
+        ),
         **_flag_scores_of(
             trained, x_train[fit], noisy_labels[fit], data["y_train"][fit]
         ),
     }
+
+
+def _kept_noise_matrix(kept, clean_labels, noisy_labels, num_classes):
+    """`kept_noise_matrix`, for a method that pruned: the clean-to-noisy
+    matrix of the training labels it kept, which its last stage trained
+    on (`{}` for other methods)."""
+    if kept is None:
+        return {}
+    matrix = noise.empirical_transition(
+        clean_labels[kept], noisy_labels[kept], num_classes
+    )
+    return {"kept_noise_matrix": np.round(matrix, 5).tolist()}
 
 
 def _flag_scores_of(trained, x, noisy_labels, clean_labels):

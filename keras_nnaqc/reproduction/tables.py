@@ -10,6 +10,7 @@ import json
 
 import numpy as np
 
+from keras_nnaqc.methods import get as get_method
 from keras_nnaqc.reproduction.paper_results import paper_error
 
 # The row of a method whose clean probabilities cleanlab filtered too.
@@ -211,15 +212,17 @@ def head_table(results, methods=None):
 
     A cell reads `diagonal / distance`: the mean diagonal of the run's
     `transition_matrix` (learned, estimated or given) and the mean total
-    variation distance of its rows from the labels' `noise_matrix`, means
-    over seeds. The first row, "labels", holds the labels' own mean
-    diagonal: where a head's is lower, it explains more of the labels as
-    noise than there is.
+    variation distance of its rows from the labels' `noise_matrix` (for a
+    method that pruned, from the `kept_noise_matrix` of the labels its last
+    stage trained on), means over seeds. The first row, "labels", holds the
+    labels' own mean diagonal: where a head's is lower, it explains more of
+    the labels as noise than there is.
 
     Args:
         results: Result dicts of `run_experiment`; a run without both
             matrices (a method without a noise model, or a record written
-            before `noise_matrix` was) reads "n/a".
+            before `noise_matrix`, or for a pruning method
+            `kept_noise_matrix`, was) reads "n/a".
         methods: Row order. Defaults to `None`: in order of appearance.
 
     Returns:
@@ -239,10 +242,14 @@ def head_table(results, methods=None):
     for result in results:
         column = (result["train_size"], noise_column(result))
         truth = result["noise_matrix"]
+        labels.setdefault(column, {})[result["seed"]] = np.diag(truth).mean()
+        if _prunes(result["method"]):
+            truth = result.get("kept_noise_matrix")
+            if truth is None:
+                continue
         scores.setdefault((result["method"], *column), []).append(
             matrix_gap(result["transition_matrix"], truth)
         )
-        labels.setdefault(column, {})[result["seed"]] = np.diag(truth).mean()
     present = list(dict.fromkeys(r["method"] for r in results))
     methods = [m for m in methods or present if m in present]
 
@@ -258,6 +265,15 @@ def head_table(results, methods=None):
         return "n/a" if (method, size, column) in ran else "not run"
 
     return _table(results, ["labels", *methods], cell)
+
+
+def _prunes(method):
+    """Whether a method of the registry trains its last stage on the labels
+    it kept (`False` for a name the registry does not hold)."""
+    try:
+        return get_method(method).prune is not None
+    except ValueError:
+        return False
 
 
 def _noise_head(columns):

@@ -32,16 +32,22 @@ same schedule and stopping, instead of from fresh weights; the result's
 `last_rate` (1, with `warm`: NNAQC starts at the learning rate of the
 plain model's last epoch, where it otherwise starts at the setting's;
 the weights are those of its best epoch, which early stopping restores,
-often one or two tenfold cuts before);
+often one or two tenfold cuts before) and `estimated` (1: the head
+starts at F-correction's anchor-point estimate of the noise matrix, from
+a plain model trained first, `W = log T` / `speed`, so that a one-hot
+`y_hat` gets that row of the matrix; the result's `wall_s` counts both
+trainings); `--noise-model pair` (or `idn`, `symmetric`) trains under
+that noise instead of eq. 1's;
 what a variant does not name is the paper's setting. Appends one result
 line per run to `results/<dataset>/nnaqc_variants.jsonl`, skips runs
 already there, and
 writes `results/<dataset>/nnaqc_variants.md`: every variant run so far
-beside `base` and the NNAQC runs of `--reference` (for MNIST the
-reproduction's `nnaqc_paper`, `nnaqc_warmup` and `nnaqc_fast`, the
-variants with no change, `warmup=2` and `warmup=2,speed=10`, and `nnaqc`,
-`warmup=2,speed=10,dominant=1`, the default), one column per noise and
-seed.
+beside `base`, `forward` and the NNAQC runs of `--reference` (one or
+more results files; for MNIST the reproduction's `nnaqc_paper`,
+`nnaqc_warmup` and `nnaqc_fast`, the variants with no change, `warmup=2`
+and `warmup=2,speed=10`, `nnaqc`, `warmup=2,speed=10,dominant=1`, 0.1's
+default, and `nnaqc_balance`, today's, which adds `prior=1`), one column
+per noise and seed.
 """
 
 import argparse
@@ -66,6 +72,7 @@ from keras_nnaqc.reproduction import run_experiment
 from keras_nnaqc.reproduction.matconvnet import matconvnet_cifar10_cnn
 from keras_nnaqc.reproduction.settings import get_setting
 from keras_nnaqc.reproduction.tables import matrix_gap
+from keras_nnaqc.reproduction.tables import noise_column
 
 RESULTS = pathlib.Path(__file__).resolve().parents[1] / "results"
 DEFAULTS = {
@@ -84,6 +91,7 @@ DEFAULTS = {
     "plain": 0,
     "warm": 0,
     "last_rate": 0,
+    "estimated": 0,
 }
 # What a plain-model variant may change.
 PLAIN_SETTINGS = ("plain", "shift", "rate")
@@ -201,6 +209,11 @@ def variant(spec):
             f"Received: {spec!r}"
         )
 
+    if settings["estimated"] and (settings["warm"] or settings["ramp"]):
+        raise ValueError(
+            "`estimated` trains its own plain model first; it combines with "
+            f"neither `warm` nor `ramp`. Received: {spec!r}"
+        )
     if settings["last_rate"] and not settings["warm"]:
         raise ValueError(
             "`last_rate` keeps the rate of the plain model that `warm` "
@@ -243,12 +256,21 @@ def variant(spec):
                 **loss_settings,
             )
         else:
-            head = NoiseAdaptationLayer(
-                mode="linear" if settings["linear"] else "nonlinear",
-                kernel_speed=speed,
-                kernel_initializer=initializer,
-                kernel_constraint=constraint,
-            )
+            mode = "linear" if settings["linear"] else "nonlinear"
+            if settings["estimated"]:
+                head = NoiseAdaptationLayer.from_transition_matrix(
+                    transition,
+                    mode=mode,
+                    kernel_speed=speed,
+                    kernel_constraint=constraint,
+                )
+            else:
+                head = NoiseAdaptationLayer(
+                    mode=mode,
+                    kernel_speed=speed,
+                    kernel_initializer=initializer,
+                    kernel_constraint=constraint,
+                )
             model_class = (
                 PosteriorTargetModel
                 if settings["posterior"]
@@ -271,6 +293,7 @@ def variant(spec):
         f"{name}, {spec}",
         "NNAQC variants",
         build,
+        transition="estimated" if settings["estimated"] else None,
         rate=settings["rate"],
         shift=settings["shift"],
         warm=bool(settings["warm"]),
@@ -329,6 +352,11 @@ def main():
         "--noise", nargs="+", type=float, default=[0.7], help="MNIST's p"
     )
     parser.add_argument(
+        "--noise-model",
+        default="uniform_simplex",
+        help="MNIST's and CIFAR-10's noise model (default: eq. 1's)",
+    )
+    parser.add_argument(
         "--label-sets", nargs="+", default=["worse"], help="CIFAR-10N's"
     )
     parser.add_argument("--train-size", type=int)
@@ -336,6 +364,7 @@ def main():
     parser.add_argument("--variants", nargs="+", default=["beta=0.5"])
     parser.add_argument(
         "--reference",
+        nargs="+",
         help="results whose NNAQC runs the table shows beside the variants "
         "(default: results/<dataset>/results.jsonl)",
     )
@@ -355,11 +384,16 @@ def main():
         options = (
             {"labels_path": args.labels, "label_set": noise}
             if human
-            else {"noise_rate": noise}
+            else {"noise_rate": noise, "noise_model": args.noise_model}
+        )
+        column = noise_column(
+            {"label_set": noise}
+            if human
+            else {"noise": noise, "noise_model": args.noise_model}
         )
         for seed in args.seeds:
             for method in variants:
-                key = (noise, args.train_size, seed, method.name)
+                key = (column, args.train_size, seed, method.name)
                 if any(_matches(cell, key) for cell in done):
                     continue
                 result = run_experiment(
@@ -374,14 +408,13 @@ def main():
                     file.write(json.dumps(result) + "\n")
                 error = result["test_error"]
                 print(method.name, noise, seed, error, flush=True)
-    reference = args.reference or output / "results.jsonl"
+    reference = args.reference or [output / "results.jsonl"]
     write_table(path, reference, output / "nnaqc_variants.md", args.labels)
 
 
 def _cell(result):
-    """(noise rate or label set, training-set size, seed) of a result."""
-    noise = result.get("label_set") or result["noise"]
-    return noise, result["train_size"], result["seed"]
+    """(noise column, training-set size, seed) of a result."""
+    return noise_column(result), result["train_size"], result["seed"]
 
 
 def _matches(done, key):
@@ -390,18 +423,27 @@ def _matches(done, key):
     return same_size and done[0] == key[0] and done[2:] == key[2:]
 
 
-def write_table(variants_path, reference_path, table_path, labels=None):
+def write_table(variants_path, reference_paths, table_path, labels=None):
     """Writes clean test error (%) per variant, noise and seed; with
     CIFAR-10N's `labels`, also how far each learned head is from the label
     set's clean-to-noisy matrix."""
-    reference = ("nnaqc_paper", "nnaqc_warmup", "nnaqc_fast", "nnaqc", "base")
+    reference = (
+        "nnaqc_paper",
+        "nnaqc_warmup",
+        "nnaqc_fast",
+        "nnaqc",
+        "nnaqc_balance",
+        "forward",
+        "base",
+    )
     variants = read_results(variants_path)
     cells = sorted(
         {_cell(r) for r in variants}, key=lambda cell: tuple(map(str, cell))
     )
     results = [
         r
-        for r in read_results(reference_path)
+        for path in reference_paths
+        for r in read_results(path)
         if r["method"] in reference and _cell(r) in cells
     ] + variants
     errors = {_cell(r) + (r["method"],): r for r in results}

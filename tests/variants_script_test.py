@@ -177,3 +177,41 @@ class WarmStartTest(TestCase):
         self.assertAllClose(starting_rates("warm=1")[1], [0.5, 0.5])
         with pytest.raises(ValueError, match="`warm` trains first"):
             load_script(SCRIPT).variant("last_rate=1")
+
+
+class EstimatedStartTest(TestCase):
+    def test_head_starts_at_the_estimated_matrix(self):
+        script = load_script(SCRIPT)
+        method = script.variant("estimated=1,speed=10")
+        self.assertEqual(method.name, "nnaqc_speed10_estimated1")
+        self.assertEqual(method.transition, "estimated")
+        matrix = np.array([[0.6, 0.3, 0.1], [0.2, 0.7, 0.1], [0.1, 0.1, 0.8]])
+        base = keras.Sequential([keras.Input((5,)), keras.layers.Dense(3)])
+        model, loss = method.build(base, 3, matrix)
+        self.assertEqual(loss, None)
+        # A one-hot clean prediction gets its row of the matrix.
+        head = model.noise_layer
+        self.assertEqual(head.kernel_speed, 10.0)
+        noisy = numpy_softmax(np.eye(3) @ to_numpy(head.weight_matrix))
+        self.assertAllClose(noisy, matrix, atol=1e-6)
+
+    def test_trains_the_plain_model_then_nnaqc(self):
+        method = load_script(SCRIPT).variant("estimated=1")
+        trained = method.train(
+            lambda: keras.Sequential(
+                [keras.Input((5,)), keras.layers.Dense(3)]
+            ),
+            X, Y, 3, epochs=1, batch_size=4, verbose=0,
+        )  # fmt: skip
+        self.assertEqual(len(trained.histories), 2)
+        self.assertTrue("nna_loss" in trained.histories[1].history)
+        with pytest.raises(ValueError, match="neither `warm` nor `ramp`"):
+            load_script(SCRIPT).variant("estimated=1,warm=1")
+
+    def test_cells_name_the_noise_model(self):
+        cell = load_script(SCRIPT)._cell
+        run = {"noise": 0.45, "noise_model": "pair", "train_size": 9, "seed": 0}
+        self.assertEqual(cell(run), ("pair 45%", 9, 0))
+        self.assertEqual(cell({**run, "noise_model": None}), (0.45, 9, 0))
+        human = {**run, "noise": None, "label_set": "worse"}
+        self.assertEqual(cell(human), ("worse", 9, 0))

@@ -46,7 +46,7 @@ beside `base`, `forward` and the NNAQC runs of `--reference` (one or
 more results files; for MNIST the reproduction's `nnaqc_paper`,
 `nnaqc_warmup` and `nnaqc_fast`, the variants with no change, `warmup=2`
 and `warmup=2,speed=10`, `nnaqc`, `warmup=2,speed=10,dominant=1`, 0.1's
-default, and `nnaqc_balance`, today's, which adds `prior=1`), one column
+defaults, and `nnaqc_balance`, today's, which adds `prior=1`), one column
 per noise and seed.
 """
 
@@ -208,11 +208,14 @@ def variant(spec):
             "`ramp` speeds up the nonlinear head of the paper's loss only. "
             f"Received: {spec!r}"
         )
-
-    if settings["estimated"] and (settings["warm"] or settings["ramp"]):
+    starts = ("gain", "warm", "ramp")
+    if settings["estimated"] and any(
+        settings[key] != DEFAULTS[key] for key in starts
+    ):
         raise ValueError(
-            "`estimated` trains its own plain model first; it combines with "
-            f"neither `warm` nor `ramp`. Received: {spec!r}"
+            "`estimated` sets the head's start and trains its own plain "
+            "model first; it combines with neither `gain`, `warm` nor "
+            f"`ramp`. Received: {spec!r}"
         )
     if settings["last_rate"] and not settings["warm"]:
         raise ValueError(
@@ -380,20 +383,22 @@ def main():
     if args.table_only:
         variants = []
     human = bool(get_setting(args.dataset).label_sets)
+    if human and args.noise_model != "uniform_simplex":
+        parser.error(
+            f"{args.dataset} has real noisy labels; --noise-model is for "
+            f"synthetic noise. Received: --noise-model {args.noise_model}"
+        )
     for noise in args.label_sets if human else args.noise:
         options = (
             {"labels_path": args.labels, "label_set": noise}
             if human
             else {"noise_rate": noise, "noise_model": args.noise_model}
         )
-        column = noise_column(
-            {"label_set": noise}
-            if human
-            else {"noise": noise, "noise_model": args.noise_model}
-        )
         for seed in args.seeds:
             for method in variants:
-                key = (column, args.train_size, seed, method.name)
+                key = _planned_cell(options, args.train_size, seed) + (
+                    method.name,
+                )
                 if any(_matches(cell, key) for cell in done):
                     continue
                 result = run_experiment(
@@ -415,6 +420,16 @@ def main():
 def _cell(result):
     """(noise column, training-set size, seed) of a result."""
     return noise_column(result), result["train_size"], result["seed"]
+
+
+def _planned_cell(options, train_size, seed):
+    """The `_cell` of the run `run_experiment(**options, ...)` records."""
+    noise = {
+        "label_set": options.get("label_set"),
+        "noise": options.get("noise_rate"),
+        "noise_model": options.get("noise_model"),
+    }
+    return _cell({**noise, "train_size": train_size, "seed": seed})
 
 
 def _matches(done, key):

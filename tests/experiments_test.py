@@ -447,19 +447,22 @@ class TableTest(TestCase):
             ],
         )
         # A pruning method's head is compared with the matrix of the labels
-        # it kept; a record from before that was kept reads n/a.
+        # it kept, over the classes it kept labels of (here class 0 only);
+        # a registry pruning method's record from before that was kept
+        # reads n/a. Diagonal (0.6 + 0.7) / 2; row 0 0.4 apart.
         pruned = {
-            **result("nnaqc_prune", 0, [[0.9, 0.1], [0.3, 0.7]]),
-            "kept_noise_matrix": [[1.0, 0.0], [0.2, 0.8]],
+            **result("nnaqc_prune", 0, [[0.6, 0.4], [0.3, 0.7]]),
+            "kept_noise_matrix": [[1.0, 0.0], [0.0, 0.0]],
         }
         older = {**pruned, "noise": 0.5}
         del older["kept_noise_matrix"]
-        # Diagonal (0.9 + 0.7) / 2; rows 0.1 and 0.1 apart.
+        mine = {**pruned, "method": "mine"}
         self.assertEqual(
-            head_table([pruned, older]).splitlines()[3:],
+            head_table([pruned, older, mine]).splitlines()[3:],
             [
                 "| labels | 0.750 | 0.750 |",
-                "| nnaqc_prune | 0.800 / 0.100 | n/a |",
+                "| nnaqc_prune | 0.650 / 0.400 | n/a |",
+                "| mine | 0.650 / 0.400 | not run |",
             ],
         )
         paths = write_report(results, "mnist", tmp_path)

@@ -205,8 +205,11 @@ class EstimatedStartTest(TestCase):
         )  # fmt: skip
         self.assertEqual(len(trained.histories), 2)
         self.assertTrue("nna_loss" in trained.histories[1].history)
-        with pytest.raises(ValueError, match="neither `warm` nor `ramp`"):
-            load_script(SCRIPT).variant("estimated=1,warm=1")
+
+    def test_rejects_another_start(self):
+        for spec in ("gain=2", "warm=1", "ramp=1"):
+            with pytest.raises(ValueError, match="sets the head's start"):
+                load_script(SCRIPT).variant(f"estimated=1,{spec}")
 
     def test_cells_name_the_noise_model(self):
         cell = load_script(SCRIPT)._cell
@@ -215,3 +218,13 @@ class EstimatedStartTest(TestCase):
         self.assertEqual(cell({**run, "noise_model": None}), (0.45, 9, 0))
         human = {**run, "noise": None, "label_set": "worse"}
         self.assertEqual(cell(human), ("worse", 9, 0))
+
+    def test_planned_runs_match_their_records(self):
+        # What `main` skips: the cell of a run it would record.
+        planned = load_script(SCRIPT)._planned_cell
+        pair = {"noise_rate": 0.45, "noise_model": "pair"}
+        self.assertEqual(planned(pair, 9, 1), ("pair 45%", 9, 1))
+        eq1 = {"noise_rate": 0.5, "noise_model": "uniform_simplex"}
+        self.assertEqual(planned(eq1, None, 0), (0.5, None, 0))
+        human = {"labels_path": "n.npz", "label_set": "worse"}
+        self.assertEqual(planned(human, 9, 0), ("worse", 9, 0))

@@ -80,12 +80,12 @@ def run_experiment(
         labels), for a method that pruned `kept_noise_matrix` (the
         clean-to-noisy matrix of the labels it kept), `flagged`:
         `flag_scores` of the training part's labels that a pruning method
-        dropped, or else that a `NoisyLabelModel`'s
-        `label_issues` flags, against the truly wrong labels (`None` for
-        other methods), and for a `NoisyLabelModel` `flagged_cleanlab`:
-        the same for cleanlab's `find_label_issues` on the same clean
-        probabilities (`None` without cleanlab). For
-        real noisy labels `noise` is `None` and `label_set` names them.
+        dropped, or else that a `NoisyLabelModel`'s `label_issues` flags,
+        against the truly wrong labels (`None` for other methods), and for
+        a `NoisyLabelModel` `flagged_cleanlab`: the same for cleanlab's
+        `find_label_issues` on the same clean probabilities (`None`
+        without cleanlab). For real noisy labels `noise` is `None` and
+        `label_set` names them.
     """
     setting = get_setting(dataset)
     method_object = (

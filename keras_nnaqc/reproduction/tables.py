@@ -200,10 +200,12 @@ def flag_table(results, methods=None):
 
 def matrix_gap(learned, truth):
     """The mean diagonal of a noise matrix `learned`, and the mean total
-    variation distance of its rows from those of `truth`."""
+    variation distance of its rows from those of `truth`, over the rows
+    `truth` has (an all-zero row: a class with no labels)."""
     learned, truth = np.asarray(learned), np.asarray(truth)
-    distance = np.abs(learned - truth).sum(axis=1).mean() / 2
-    return np.diag(learned).mean(), distance
+    present = truth.any(axis=1)
+    distances = np.abs(learned - truth).sum(axis=1)[present] / 2
+    return np.diag(learned).mean(), distances.mean()
 
 
 def head_table(results, methods=None):
@@ -214,15 +216,16 @@ def head_table(results, methods=None):
     `transition_matrix` (learned, estimated or given) and the mean total
     variation distance of its rows from the labels' `noise_matrix` (for a
     method that pruned, from the `kept_noise_matrix` of the labels its last
-    stage trained on), means over seeds. The first row, "labels", holds the
-    labels' own mean diagonal: where a head's is lower, it explains more of
-    the labels as noise than there is.
+    stage trained on), means over seeds. The first row, "labels", holds all
+    the labels' own mean diagonal: where a head's is lower, it explains
+    more of the labels as noise than there is (a pruning method's head
+    trained on fewer wrong labels, so its diagonal is higher).
 
     Args:
         results: Result dicts of `run_experiment`; a run without both
-            matrices (a method without a noise model, or a record written
-            before `noise_matrix`, or for a pruning method
-            `kept_noise_matrix`, was) reads "n/a".
+            matrices reads "n/a": a method without a noise model, a record
+            written before `noise_matrix` was, or a pruning method's
+            record written before `kept_noise_matrix` was.
         methods: Row order. Defaults to `None`: in order of appearance.
 
     Returns:
@@ -243,10 +246,10 @@ def head_table(results, methods=None):
         column = (result["train_size"], noise_column(result))
         truth = result["noise_matrix"]
         labels.setdefault(column, {})[result["seed"]] = np.diag(truth).mean()
-        if _prunes(result["method"]):
-            truth = result.get("kept_noise_matrix")
-            if truth is None:
-                continue
+        if "kept_noise_matrix" in result:
+            truth = result["kept_noise_matrix"]
+        elif _prunes(result["method"]):
+            continue
         scores.setdefault((result["method"], *column), []).append(
             matrix_gap(result["transition_matrix"], truth)
         )
@@ -269,7 +272,8 @@ def head_table(results, methods=None):
 
 def _prunes(method):
     """Whether a method of the registry trains its last stage on the labels
-    it kept (`False` for a name the registry does not hold)."""
+    it kept, for records without `kept_noise_matrix` (`False` for a name
+    the registry does not hold)."""
     try:
         return get_method(method).prune is not None
     except ValueError:

@@ -109,6 +109,8 @@ def run_experiment(
         select_part(len(x_train), setting.validation_fraction, part, seed)
         for part in ("training", "validation")
     )
+    x_fit, noisy_fit = x_train[fit], noisy_labels[fit]
+    clean_fit = data["y_train"][fit]
 
     keras.utils.set_random_seed(seed)
     early_stopping = keras.callbacks.EarlyStopping(
@@ -122,8 +124,8 @@ def run_experiment(
     start = time.time()
     trained = method_object.train(
         setting.build_base_model,
-        x_train[fit],
-        noisy_labels[fit],
+        x_fit,
+        noisy_fit,
         setting.num_classes,
         optimizer=setting.optimizer,
         true_transition=data["transition_matrix"],
@@ -175,14 +177,9 @@ def run_experiment(
         else np.round(np.asarray(transition, np.float64), 5).tolist(),
         "noise_matrix": np.round(data["transition_matrix"], 5).tolist(),
         **_kept_noise_matrix(
-            trained.kept,
-            data["y_train"][fit],
-            noisy_labels[fit],
-            setting.num_classes,
+            trained.kept, clean_fit, noisy_fit, setting.num_classes
         ),
-        **_flag_scores_of(
-            trained, x_train[fit], noisy_labels[fit], data["y_train"][fit]
-        ),
+        **_flag_scores_of(trained, x_fit, noisy_fit, clean_fit),
     }
 
 

@@ -35,6 +35,9 @@ class ArchitecturesTest(TestCase):
             + conv_parameters(1, 64, 10)
         )
         self.assertEqual(model.count_params(), expected)
+        first = architectures.cifar10_cnn(data_format="channels_first")
+        self.assertEqual(first.input_shape, (None, 3, 32, 32))
+        self.assertEqual(first.count_params(), expected)
 
     def test_lc_cnn(self):
         model = architectures.lc_cnn()

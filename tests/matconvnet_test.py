@@ -65,6 +65,30 @@ class MatConvNetCNNTest(TestCase):
         expected = sum(5e-5 * float((k**2).sum()) for k in kernels.values())
         self.assertAllClose(penalty, expected, rtol=1e-4)
 
+    def test_either_convolution_layout_is_the_same_model(self):
+        images = np.random.default_rng(0).normal(size=(4, 32, 32, 3))
+        images = images.astype("float32")
+        last = matconvnet_cifar10_cnn(seed=2, conv_format="channels_last")
+        first = matconvnet_cifar10_cnn(seed=2, conv_format="channels_first")
+        self.assertEqual(first.get_layer("conv1").data_format, "channels_first")
+        self.assertEqual(first.input_shape, (None, 32, 32, 3))
+        for a, b in zip(last.get_weights(), first.get_weights(), strict=True):
+            self.assertAllClose(a, b)
+        self.assertAllClose(
+            first(images, training=False),
+            last(images, training=False),
+            atol=1e-5,
+        )
+        # Weights move between the layouts (Flatten keeps channels-last
+        # order), so the dense layers see the same features.
+        last.set_weights([w * 1.5 for w in first.get_weights()])
+        first.set_weights(last.get_weights())
+        self.assertAllClose(
+            first(images, training=False),
+            last(images, training=False),
+            atol=1e-4,
+        )
+
     def test_flips_images_in_training_only(self):
         images = np.random.default_rng(0).normal(size=(8, 32, 32, 3))
         images = images.astype("float32")

@@ -19,7 +19,14 @@ from keras_nnaqc.reproduction.tables import write_csv
 
 RESULTS_FILE = "results.jsonl"
 # Methods whose noise model is worth a picture, as drawn in the figures.
-TRANSITION_FIGURE_METHODS = ("nnaqc", "nna", "trace", "dropout", "forward")
+TRANSITION_FIGURE_METHODS = (
+    "nnaqc",
+    "nnaqc_balance",
+    "nna",
+    "trace",
+    "dropout",
+    "forward",
+)
 
 
 def run_grid(

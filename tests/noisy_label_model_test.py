@@ -76,6 +76,21 @@ def balance_warnings(x, labels, topic, batch_size=None, **kwargs):
     ]
 
 
+def dataset_warnings(dataset, epochs=2, **kwargs):
+    """The messages of the warnings about the balance term that `fit` on
+    `dataset` gives."""
+    model = NoisyLabelModel(small_base(), **kwargs)
+    model.compile(optimizer="adam")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(dataset, epochs=epochs, verbose=0)
+    return [
+        str(warning.message)
+        for warning in caught
+        if "`balance=" in str(warning.message)
+    ]
+
+
 def trained_for_export():
     """A base model and its NoisyLabelModel, trained for one epoch."""
     base = small_base()
@@ -300,6 +315,45 @@ class GradientTest(TestCase):
         self.assertEqual(batch_warnings(20), [])
         self.assertEqual(batch_warnings(None), [])  # Keras's 32
         self.assertEqual(batch_warnings(8, balance=0), [])
+
+    def test_checks_the_balance_term_on_labels_from_datasets(self):
+        # Labels `fit` sees only while training: it warns from the first
+        # batch (its size) and epoch (the class counts), as for arrays.
+        x = RNG.normal(size=(400, 6)).astype("float32")
+        imbalanced = np.repeat([0, 1, 2, 3], [340, 20, 20, 20])
+        shuffled = RNG.permutation(400)
+        feeds = {"PyDataset": lambda x, y: Batches(x, y)}
+        if HAS_TENSORFLOW:
+            import tensorflow as tf
+
+            feeds["tf.data"] = lambda x, y: tf.data.Dataset.from_tensor_slices(
+                (x, y)
+            ).batch(16)
+        for name, feed in feeds.items():
+            for labels in (imbalanced, np.eye(4)[imbalanced]):
+                messages = dataset_warnings(feed(x[shuffled], labels[shuffled]))
+                prior = [m for m in messages if "class_prior" in m]
+                batches = [m for m in messages if "batch_size" in m]
+                self.assertEqual((name, len(prior), len(batches)), (name, 1, 1))
+                self.assertTrue(
+                    "class 0 has 340 labels, class 1 has 20" in prior[0]
+                )
+                self.assertTrue("batches of 16" in batches[0])
+            balanced = RNG.integers(0, 4, 400)
+            self.assertEqual(dataset_warnings(feed(x, balanced), balance=0), [])
+            messages = dataset_warnings(feed(x, balanced))
+            self.assertEqual([m for m in messages if "class_prior" in m], [])
+
+    def test_label_counts_stay_out_of_the_logs(self):
+        model = NoisyLabelModel(small_base())
+        model.compile(optimizer="adam")
+        history = model.fit(
+            Batches(X, Y), validation_data=Batches(X, Y), epochs=1, verbose=0
+        )
+        for name in history.history:
+            self.assertTrue("label_counts" not in name)
+        logs = model.evaluate(Batches(X, Y), verbose=0, return_dict=True)
+        self.assertTrue("label_counts" not in logs)
 
     def test_warns_that_qc_alone_collapses_for_beta_over_half(self):
         with pytest.warns(UserWarning, match="alpha=0.0, beta=0.9"):

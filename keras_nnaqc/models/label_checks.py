@@ -1,8 +1,13 @@
 import keras
+import numpy as np
 from keras import ops
 
 # The log entry that counts labels that are not classes (`LabelCheck`).
 INVALID_LABELS = "invalid_labels"
+# The log entry that counts each class's training labels (`LabelCounts`).
+LABEL_COUNTS = "label_counts"
+# The log entries `LabelCheck` keeps from other callbacks.
+LABEL_CHECK_LOGS = (INVALID_LABELS, LABEL_COUNTS)
 
 
 class InvalidLabelCount(keras.metrics.Sum):
@@ -21,40 +26,80 @@ class InvalidLabelCount(keras.metrics.Sum):
         return ops.copy(super().result())
 
 
+class LabelCounts(keras.metrics.Metric):
+    """Sums the training labels of each class over an epoch (one-hot rows;
+    soft labels by their weights), logged as `LABEL_COUNTS`: `fit` does not
+    see labels from a dataset before training, so `LabelCheck` checks the
+    class-balance term's fit to them from these counts."""
+
+    def __init__(self, num_classes):
+        super().__init__(name=LABEL_COUNTS)
+        self.counts = self.add_variable(
+            shape=(num_classes,), initializer="zeros", name="counts"
+        )
+
+    def update_state(self, label_rows):
+        self.counts.assign_add(ops.sum(label_rows, axis=0))
+
+    def reset_state(self):
+        self.counts.assign(ops.zeros(self.counts.shape))
+
+    def result(self):
+        return ops.copy(self.counts)
+
+
 class LabelCheck(keras.callbacks.Callback):
     """Stops `fit` and `evaluate` after the first batch holding labels that
     are not classes, which `compute_loss` counts in the logs as
-    `invalid_labels`; removes that count from the logs that other callbacks
-    (progress bar, `History`) see."""
+    `invalid_labels`; with `check_balance`, warns where the class-balance
+    term does not fit the labels, from their first batch (its size) and
+    epoch (`label_counts`); removes both counts from the logs that other
+    callbacks (progress bar, `History`) see."""
 
     # It reads and edits the logs only, so Keras may run it off the
     # training thread.
     async_safe = True
 
-    def __init__(self, noisy_label_model):
+    def __init__(self, noisy_label_model, check_balance=False):
         super().__init__()
         # Not `self.model`, which syncs the whole state on JAX.
         self.noisy_label_model = noisy_label_model
+        self.check_balance = check_balance
         self.fitting = False
+        self.first_epoch = False
 
     def on_train_begin(self, logs=None):
         self.fitting = True
+        self.first_epoch = True
 
     def on_train_end(self, logs=None):
         self.fitting = False
 
     def on_train_batch_end(self, batch, logs=None):
+        counts = logs.pop(LABEL_COUNTS, None)
         self._check(batch, logs, "y")
+        if self.check_balance and self.first_epoch and batch == 0:
+            batch_size = round(float(np.sum(ops.convert_to_numpy(counts))))
+            self.noisy_label_model._warn_about_batch_size(batch_size)
 
     def on_test_batch_end(self, batch, logs=None):
+        logs.pop(LABEL_COUNTS, None)
         self._check(batch, logs, "validation_data" if self.fitting else "y")
 
     def on_epoch_end(self, epoch, logs=None):
+        counts = logs.pop(LABEL_COUNTS, None)
+        for name in LABEL_CHECK_LOGS:
+            logs.pop(f"val_{name}", None)
         logs.pop(INVALID_LABELS, None)
-        logs.pop(f"val_{INVALID_LABELS}", None)
+        if self.check_balance and self.first_epoch:
+            self.noisy_label_model._warn_about_prior(
+                ops.convert_to_numpy(counts)
+            )
+        self.first_epoch = False
 
     def on_test_end(self, logs=None):
-        logs.pop(INVALID_LABELS, None)
+        for name in LABEL_CHECK_LOGS:
+            logs.pop(name, None)
 
     def _check(self, batch, logs, name):
         count = logs.pop(INVALID_LABELS, 0)

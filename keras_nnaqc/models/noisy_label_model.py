@@ -14,18 +14,20 @@ from keras_nnaqc.layers import NoiseAdaptationLayer
 from keras_nnaqc.layers.noise_adaptation_layer import MODES
 from keras_nnaqc.losses import class_balance_loss
 from keras_nnaqc.losses import nnaqc_loss
+from keras_nnaqc.losses.loss_inputs import dense_labels
 from keras_nnaqc.losses.loss_inputs import log_probabilities
 from keras_nnaqc.models.base_model_output import check_class_scores
 from keras_nnaqc.models.base_model_output import ends_in_logits
 from keras_nnaqc.models.beta_warmup import BETA_WARMUP_EPOCHS
 from keras_nnaqc.models.beta_warmup import EpochCounter
 from keras_nnaqc.models.default_noise_head import default_noise_head
-from keras_nnaqc.models.label_checks import INVALID_LABELS
+from keras_nnaqc.models.label_checks import LABEL_CHECK_LOGS
 from keras_nnaqc.models.label_checks import InvalidLabelCount
 from keras_nnaqc.models.label_checks import LabelCheck
+from keras_nnaqc.models.label_checks import LabelCounts
 from keras_nnaqc.models.label_issues import find_label_issues
 
-# `fit` warns that the uniform class prior does not fit array labels when
+# `fit` warns that the uniform class prior does not fit the labels when
 # one class has this many times another's labels, counted only with at
 # least `MIN_LABELS_PER_CLASS` labels per class on average. Label noise
 # alone skews balanced classes less: at p = 0.7 the noisy label shares of
@@ -95,8 +97,9 @@ class NoisyLabelModel(keras.Model):
         class_prior: Each class's share of the (clean) data for the
             balance term, `L` numbers summing to 1. Defaults to `None`:
             uniform, which assumes balanced classes; pass the classes'
-            shares for imbalanced data (`fit` warns when array labels are
-            far from balanced).
+            shares for imbalanced data (`fit` warns when the labels are
+            far from balanced: before training for arrays, after the
+            first epoch for datasets).
         **kwargs: Base model arguments, such as `name`.
 
     Example:
@@ -204,6 +207,8 @@ class NoisyLabelModel(keras.Model):
             )
         if not self.noise_layer.built:
             self.noise_layer.build((None, num_classes))
+        if self.balance:
+            self.label_counts_tracker = LabelCounts(num_classes)
         if (
             self.class_prior is not None
             and len(self.class_prior) != num_classes
@@ -263,10 +268,16 @@ class NoisyLabelModel(keras.Model):
             y,
             ops.zeros_like(y),
         )
+        # One-hot once: both terms take these rows as they are.
+        label_rows = dense_labels(y, clean_logits)
+        if self.balance and training:
+            self.label_counts_tracker.update_state(
+                label_rows * ops.cast(valid[:, None], label_rows.dtype)
+            )
         per_sample, nna, qc = (
             ops.where(valid, value, 0.0)
             for value in nnaqc_loss(
-                y,
+                label_rows,
                 {"noisy": noisy_logits, "clean": clean_logits},
                 self.alpha,
                 beta,
@@ -336,11 +347,21 @@ class NoisyLabelModel(keras.Model):
         class.
         """
         self._build_for_fit(x)
-        self._warn_about_balance(self._check_label_values(y, "y"), batch_size)
+        labels = self._check_label_values(y, "y")
+        if labels is not None:
+            self._warn_about_batch_size(batch_size or 32)  # Keras's default
+            num_classes = self._known_num_classes()
+            if num_classes is not None:
+                self._warn_about_prior(
+                    np.bincount(np.ravel(labels), minlength=num_classes)
+                )
         if isinstance(validation_data, (tuple, list)):
             if len(validation_data) > 1:
                 self._check_label_values(validation_data[1], "validation_data")
-        added = [LabelCheck(self)]
+        # Labels from a dataset: the balance checks run on the first batch
+        # and epoch.
+        check_balance = labels is None and bool(self.balance)
+        added = [LabelCheck(self, check_balance=check_balance)]
         if self.beta_warmup_epochs:
             # First, so that a BackupAndRestore saves the counted epoch.
             added.insert(0, EpochCounter(self.trained_epochs))
@@ -389,7 +410,8 @@ class NoisyLabelModel(keras.Model):
             return_dict=True,
             **kwargs,
         )
-        logs.pop(INVALID_LABELS, None)
+        for name in LABEL_CHECK_LOGS:
+            logs.pop(name, None)
         if return_dict:
             return logs
         # Keras's order: the metrics' results as `get_metrics_result` lists
@@ -631,46 +653,52 @@ class NoisyLabelModel(keras.Model):
             labels, self._known_num_classes(), name, one_hot=True
         )
 
-    def _warn_about_balance(self, labels, batch_size):
-        """Warns, for labels given as arrays, where the balance term does
-        not fit: labels a uniform prior does not fit (a class
-        `IMBALANCE_RATIO` times as frequent as another, with enough labels
-        per class for that not to be chance), and batches of fewer than
-        `MIN_BATCH_PER_CLASS` samples per class."""
-        num_classes = self._known_num_classes()
-        if labels is None or not self.balance or num_classes is None:
-            return
+    def _warn_about_prior(self, counts):
+        """Warns where the balance term's uniform prior does not fit labels
+        with these per-class `counts`: a class `IMBALANCE_RATIO` times as
+        frequent as another, with enough labels per class for that not to
+        be chance."""
+        num_classes = len(counts)
         if (
-            self.class_prior is None
-            and labels.size >= MIN_LABELS_PER_CLASS * num_classes
+            not self.balance
+            or self.class_prior is not None
+            or np.sum(counts) < MIN_LABELS_PER_CLASS * num_classes
+            or counts.max() < IMBALANCE_RATIO * counts.min()
         ):
-            counts = np.bincount(np.ravel(labels), minlength=num_classes)
-            if counts.max() >= IMBALANCE_RATIO * counts.min():
-                warnings.warn(
-                    f"`balance={self.balance:g}` pulls the mean clean "
-                    "prediction towards a uniform class prior, but the "
-                    f"labels are imbalanced: class {counts.argmax()} has "
-                    f"{counts.max()} labels, class {counts.argmin()} has "
-                    f"{counts.min()}. Pass the classes' shares as "
-                    "`class_prior` (for integer labels `y`, "
-                    f"`np.bincount(np.ravel(y), minlength={num_classes}) "
-                    "/ len(y)`) or `balance=0`.",
-                    stacklevel=3,
-                )
-        batch_size = batch_size or 32  # Keras's default for arrays
-        if batch_size < MIN_BATCH_PER_CLASS * num_classes:
-            warnings.warn(
-                f"`balance={self.balance:g}` compares each batch's mean "
-                "clean prediction with the class prior, but batches of "
-                f"{batch_size} hold fewer than {MIN_BATCH_PER_CLASS} "
-                f"samples per class for {num_classes} classes: their mean "
-                "is far from the prior by chance, and the term pulls every "
-                "prediction toward the prior (100 classes, p = 0.5, one "
-                "seed, batches of 100: 1.1 points more test error than "
-                "without it; of 500: level). Use `batch_size >= "
-                f"{MIN_BATCH_PER_CLASS * num_classes}` or `balance=0`.",
-                stacklevel=3,
-            )
+            return
+        warnings.warn(
+            f"`balance={self.balance:g}` pulls the mean clean prediction "
+            "towards a uniform class prior, but the labels are imbalanced: "
+            f"class {counts.argmax()} has {counts.max():g} labels, class "
+            f"{counts.argmin()} has {counts.min():g}. Pass the classes' "
+            "shares as `class_prior` (for integer labels `y`, "
+            f"`np.bincount(np.ravel(y), minlength={num_classes}) / len(y)`) "
+            "or `balance=0`.",
+            stacklevel=3,
+        )
+
+    def _warn_about_batch_size(self, batch_size):
+        """Warns where batches hold fewer than `MIN_BATCH_PER_CLASS`
+        samples per class for the balance term."""
+        num_classes = self._known_num_classes()
+        if (
+            not self.balance
+            or num_classes is None
+            or batch_size >= MIN_BATCH_PER_CLASS * num_classes
+        ):
+            return
+        warnings.warn(
+            f"`balance={self.balance:g}` compares each batch's mean clean "
+            f"prediction with the class prior, but batches of {batch_size} "
+            f"hold fewer than {MIN_BATCH_PER_CLASS} samples per class for "
+            f"{num_classes} classes: their mean is far from the prior by "
+            "chance, and the term pulls every prediction toward the prior "
+            "(100 classes, p = 0.5, one seed, batches of 100: 1.1 points "
+            "more test error than without it; of 500: level). Use "
+            f"`batch_size >= {MIN_BATCH_PER_CLASS * num_classes}` or "
+            "`balance=0`.",
+            stacklevel=3,
+        )
 
     def _build_for_fit(self, x):
         """Builds the model from array inputs before `fit`, as callbacks such

@@ -12,8 +12,8 @@ row per pair with the accuracies' difference in hold-out images, and the
 counts.
 
     python scripts/holdout_selection.py \\
-        --group results/cifar10/results.jsonl \\
-            results/cifar10/nnaqc_variants.jsonl \\
+        --group results/cifar10/flips_setting/results.jsonl \\
+            results/cifar10/flips_setting/nnaqc_variants.jsonl \\
         --group results/mnist/matconvnet/results.jsonl
 """
 

@@ -89,14 +89,18 @@ class PrecisionRecallCellTest(TestCase):
 
 class ShiftProbeTest(TestCase):
     def test_plain_shift_variant_trains_the_shifting_base_model(self):
-        from keras_nnaqc.reproduction.matconvnet import matconvnet_cifar10_cnn
+        from keras_nnaqc.reproduction.settings import shifting_cifar10_cnn
 
-        method = load_script(SCRIPT).variant("plain=1,shift=4")
-        self.assertEqual(method.name, "base_shift4")
+        script = load_script(SCRIPT)
+        # The setting's shift of 4 pixels is no variant.
+        with pytest.raises(ValueError, match="changes nothing"):
+            script.variant("plain=1,shift=4")
+        method = script.variant("plain=1,shift=2")
+        self.assertEqual(method.name, "base_shift2")
         rng = np.random.default_rng(0)
         x = rng.normal(size=(20, 32, 32, 3)).astype("float32")
         trained = method.train(
-            matconvnet_cifar10_cnn,
+            shifting_cifar10_cnn,
             x,
             rng.integers(0, 10, 20),
             10,
@@ -106,7 +110,7 @@ class ShiftProbeTest(TestCase):
             verbose=0,
         )
         shift = trained.model.get_layer("shift")
-        self.assertEqual(shift.height_factor, 4.5 / 32)  # 4 pixels, rounded
+        self.assertEqual(shift.height_factor, 2.5 / 32)  # 2 pixels, rounded
         self.assertEqual(len(trained.model.losses), 5)  # decayed kernels
 
     def test_rejects_what_a_probe_cannot_do(self):
@@ -115,7 +119,7 @@ class ShiftProbeTest(TestCase):
             script.variant("plain=1,beta=0.5")
         with pytest.raises(ValueError, match="the registry's `base`"):
             script.variant("plain=1")
-        method = script.variant("warmup=2,shift=4")
+        method = script.variant("warmup=2,shift=0")
         with pytest.raises(ValueError, match="CIFAR-10's base model"):
             method.train(lambda: None, X, Y, 3, epochs=1)
 

@@ -312,12 +312,12 @@ def variant(spec):
 class ProbeMethod(methods.Method):
     """A method trained at `rate` times the setting's learning rate, its
     base model shifting training images by up to `shift` pixels (`None`:
-    as the setting's does), and with
-    `warm`, starting from the plain model trained first (with `last_rate`,
-    at the learning rate of that training's last epoch)."""
+    as the setting's does), and with `warm`, starting from the plain model
+    trained first (with `last_rate`, at the learning rate of that
+    training's last epoch)."""
 
     rate: float = 1.0
-    shift: int = None
+    shift: int | None = None
     warm: bool = False
     last_rate: bool = False
 
@@ -387,7 +387,15 @@ def main():
     variants = [variant(spec) for spec in args.variants]
     if args.table_only:
         variants = []
-    human = bool(get_setting(args.dataset).label_sets)
+    setting = get_setting(args.dataset)
+    if setting.build_base_model is not shifting_cifar10_cnn and any(
+        "shift=" in spec for spec in args.variants
+    ):
+        parser.error(
+            f"`shift` is for CIFAR-10's base model; {args.dataset}'s does "
+            f"not shift. Received: --variants {' '.join(args.variants)}"
+        )
+    human = bool(setting.label_sets)
     if human and args.noise_model != "uniform_simplex":
         parser.error(
             f"{args.dataset} has real noisy labels; --noise-model is for "

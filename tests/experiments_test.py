@@ -255,6 +255,13 @@ class GridTest(TestCase):
             self.assertTrue((tmp_path / name).exists())
         self.assertTrue((tmp_path / "transitions_p50.png").exists())
 
+        # Runs of another setting's length stay out of this folder's table.
+        calls.clear()
+        with pytest.raises(ValueError, match=r"\[1\] epochs.*trains for 2"):
+            run_grid(seeds=[0], **{**arguments, "epochs": 2})
+        self.assertEqual(calls, [])
+        self.assertEqual(len(read_results(tmp_path / "results.jsonl")), 4)
+
 
 class TableTest(TestCase):
     def test_paper_layout(self):

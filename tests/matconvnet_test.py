@@ -9,6 +9,7 @@ from keras_nnaqc.reproduction import load_noisy_data
 from keras_nnaqc.reproduction.matconvnet import LayerRateSGD
 from keras_nnaqc.reproduction.matconvnet import matconvnet_cifar10_cnn
 from keras_nnaqc.reproduction.matconvnet import matconvnet_mnist_cnn
+from keras_nnaqc.reproduction.settings import get_setting
 from keras_nnaqc.testing import TestCase
 from keras_nnaqc.testing import to_numpy
 
@@ -148,6 +149,19 @@ class MatConvNetCNNTest(TestCase):
         down = rows > 16
         agreement = np.mean(was_flipped[rows != 16] == down[rows != 16])
         self.assertTrue(0.4 < agreement < 0.6)
+
+
+class CIFAR10SettingTest(TestCase):
+    def test_setting_shifts_flips_and_trains_up_to_75_epochs(self):
+        setting = get_setting("cifar10")
+        self.assertEqual(setting.epochs, 75)
+        self.assertTrue(
+            get_setting("cifar10n").build_base_model is setting.build_base_model
+        )
+        model = setting.build_base_model(seed=0)  # as scripts/ call it
+        self.assertEqual(model.get_layer("shift").height_factor, 4.5 / 32)
+        self.assertEqual(model.get_layer("flip").mode, "horizontal")
+        self.assertEqual(len(model.losses), 5)  # every kernel decayed
 
 
 class MatConvNetMnistTest(TestCase):

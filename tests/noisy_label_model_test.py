@@ -76,19 +76,32 @@ def balance_warnings(x, labels, topic, batch_size=None, **kwargs):
     ]
 
 
-def dataset_warnings(dataset, epochs=2, **kwargs):
+class WeightedBatches(Batches):
+    """`Batches` with sample weights."""
+
+    def __init__(self, x, y, weights):
+        super().__init__(x, y)
+        self.weights = weights
+
+    def __getitem__(self, index):
+        rows = slice(16 * index, 16 * (index + 1))
+        return self.x[rows], self.y[rows], self.weights[rows]
+
+
+def dataset_warnings(
+    dataset, epochs=2, steps_per_execution=1, where=None, **kwargs
+):
     """The messages of the warnings about the balance term that `fit` on
-    `dataset` gives."""
+    `dataset` gives (and their files, into the list `where`)."""
     model = NoisyLabelModel(small_base(), **kwargs)
-    model.compile(optimizer="adam")
+    model.compile(optimizer="adam", steps_per_execution=steps_per_execution)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         model.fit(dataset, epochs=epochs, verbose=0)
-    return [
-        str(warning.message)
-        for warning in caught
-        if "`balance=" in str(warning.message)
-    ]
+    ours = [w for w in caught if "`balance=" in str(w.message)]
+    if where is not None:
+        where += [w.filename for w in ours]
+    return [str(warning.message) for warning in ours]
 
 
 def trained_for_export():
@@ -343,6 +356,58 @@ class GradientTest(TestCase):
             self.assertEqual(dataset_warnings(feed(x, balanced), balance=0), [])
             messages = dataset_warnings(feed(x, balanced))
             self.assertEqual([m for m in messages if "class_prior" in m], [])
+
+    def test_balance_checks_on_datasets_see_steps_weights_and_callers(self):
+        x = RNG.normal(size=(400, 6)).astype("float32")
+        labels = np.repeat([0, 1, 2, 3], [340, 20, 20, 20])
+        # Several steps per call (not on PyTorch): the first call's steps
+        # still count.
+        if keras.backend.backend() != "torch":
+            messages = dataset_warnings(
+                Batches(x, labels), steps_per_execution=2
+            )
+            small = [m for m in messages if "batches of 16" in m]
+            self.assertEqual(len(small), 1)
+        # Sample weights that balance the classes balance the counts.
+        weights = (1.0 / np.bincount(labels))[labels].astype("float32")
+        weighted = WeightedBatches(x, labels, weights)
+        messages = dataset_warnings(weighted)
+        self.assertEqual([m for m in messages if "class_prior" in m], [])
+        # The warnings name the caller's file, not Keras's.
+        where = []
+        dataset_warnings(Batches(x, labels), where=where)
+        self.assertEqual(len(where), 2)
+        self.assertTrue(all(path == __file__ for path in where))
+        self.assertEqual(len(balance_warnings(x, labels, "class_prior")), 1)
+        # Class weights that balance the classes, for arrays.
+        class_weight = {c: 1.0 / n for c, n in enumerate(np.bincount(labels))}
+        model = NoisyLabelModel(small_base())
+        model.compile(optimizer="adam")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model.fit(
+                x, labels, batch_size=20, class_weight=class_weight, verbose=0
+            )
+        self.assertEqual(
+            [w for w in caught if "class_prior" in str(w.message)], []
+        )
+
+    def test_on_batch_checks_labels_and_keeps_counts_out(self):
+        model = NoisyLabelModel(small_base())
+        model.compile(optimizer="adam")
+        logs = model.train_on_batch(X, Y, return_dict=True)
+        self.assertEqual(
+            sorted(logs), ["balance_loss", "loss", "nna_loss", "qc_loss"]
+        )
+        values = model.test_on_batch(X, Y)
+        self.assertEqual(len(values), 4)
+        self.assertTrue(all(np.ndim(value) == 0 for value in values))
+        bad = Y.copy()
+        bad[3] = 7
+        with pytest.raises(ValueError, match="Received"):
+            model.train_on_batch(X, bad)
+        with pytest.raises(ValueError, match="Received"):
+            model.test_on_batch(X, bad)
 
     def test_label_counts_stay_out_of_the_logs(self):
         model = NoisyLabelModel(small_base())

@@ -123,6 +123,15 @@ class ShiftProbeTest(TestCase):
         with pytest.raises(ValueError, match="CIFAR-10's base model"):
             method.train(lambda: None, X, Y, 3, epochs=1)
 
+    def test_rejects_shift_on_mnist(self, monkeypatch, capsys):
+        script = load_script(SCRIPT)
+        # Even the setting's 4, which is no change on CIFAR-10.
+        arguments = ["--dataset", "mnist", "--variants", "warmup=2,shift=4"]
+        monkeypatch.setattr("sys.argv", ["nnaqc_variants.py", *arguments])
+        with pytest.raises(SystemExit):
+            script.main()
+        self.assertTrue("mnist's does not shift" in capsys.readouterr().err)
+
 
 class WarmStartTest(TestCase):
     def test_nnaqc_starts_from_the_plain_model_trained_first(self):

@@ -1,13 +1,14 @@
 import keras
-import numpy as np
 from keras import ops
 
 # The log entry that counts labels that are not classes (`LabelCheck`).
 INVALID_LABELS = "invalid_labels"
-# The log entry that counts each class's training labels (`LabelCounts`).
+# The log entries of `LabelCounts`: each class's training labels, weighted
+# as the loss weighs them, and how many labels there were.
 LABEL_COUNTS = "label_counts"
+LABELS_SEEN = "labels_seen"
 # The log entries `LabelCheck` keeps from other callbacks.
-LABEL_CHECK_LOGS = (INVALID_LABELS, LABEL_COUNTS)
+LABEL_CHECK_LOGS = (INVALID_LABELS, LABEL_COUNTS, LABELS_SEEN)
 
 
 class InvalidLabelCount(keras.metrics.Sum):
@@ -27,34 +28,42 @@ class InvalidLabelCount(keras.metrics.Sum):
 
 
 class LabelCounts(keras.metrics.Metric):
-    """Sums the training labels of each class over an epoch (one-hot rows;
-    soft labels by their weights), logged as `LABEL_COUNTS`: `fit` does not
-    see labels from a dataset before training, so `LabelCheck` checks the
-    class-balance term's fit to them from these counts."""
+    """Sums the training labels of each class over an epoch (one-hot rows,
+    soft labels by their weights, each row times its sample weight), logged
+    as `LABEL_COUNTS`, and counts the labels, as `LABELS_SEEN`: `fit` does
+    not see labels from a dataset before training, so `LabelCheck` checks
+    the class-balance term's fit to them from these."""
 
     def __init__(self, num_classes):
         super().__init__(name=LABEL_COUNTS)
         self.counts = self.add_variable(
             shape=(num_classes,), initializer="zeros", name="counts"
         )
+        self.seen = self.add_variable(
+            shape=(), initializer="zeros", name="seen"
+        )
 
-    def update_state(self, label_rows):
-        self.counts.assign_add(ops.sum(label_rows, axis=0))
-
-    def reset_state(self):
-        self.counts.assign(ops.zeros(self.counts.shape))
+    def update_state(self, label_rows, weights):
+        """Adds `label_rows` `(batch, L)` weighted by `weights` `(batch,)`,
+        zero for labels that are not classes."""
+        self.counts.assign_add(ops.sum(label_rows * weights[:, None], axis=0))
+        self.seen.assign_add(ops.cast(ops.shape(label_rows)[0], "float32"))
 
     def result(self):
-        return ops.copy(self.counts)
+        return {
+            LABEL_COUNTS: ops.copy(self.counts),
+            LABELS_SEEN: ops.copy(self.seen),
+        }
 
 
 class LabelCheck(keras.callbacks.Callback):
     """Stops `fit` and `evaluate` after the first batch holding labels that
     are not classes, which `compute_loss` counts in the logs as
-    `invalid_labels`; with `check_balance`, warns where the class-balance
-    term does not fit the labels, from their first batch (its size) and
-    epoch (`label_counts`); removes both counts from the logs that other
-    callbacks (progress bar, `History`) see."""
+    `invalid_labels`; with `check_balance`, warns after the first epoch
+    where the class-balance term does not fit the labels, from the size of
+    their first batch and their counts (`LabelCounts`); removes these
+    counts from the logs that other callbacks (progress bar, `History`)
+    see."""
 
     # It reads and edits the logs only, so Keras may run it off the
     # training thread.
@@ -67,34 +76,38 @@ class LabelCheck(keras.callbacks.Callback):
         self.check_balance = check_balance
         self.fitting = False
         self.first_epoch = False
+        self.batch_size = None
 
     def on_train_begin(self, logs=None):
         self.fitting = True
         self.first_epoch = True
+        self.batch_size = None
 
     def on_train_end(self, logs=None):
         self.fitting = False
 
     def on_train_batch_end(self, batch, logs=None):
-        counts = logs.pop(LABEL_COUNTS, None)
+        counts = _pop_counts(logs)
         self._check(batch, logs, "y")
-        if self.check_balance and self.first_epoch and batch == 0:
-            batch_size = round(float(np.sum(ops.convert_to_numpy(counts))))
-            self.noisy_label_model._warn_about_batch_size(batch_size)
+        if self.batch_size is None and counts is not None:
+            # `batch` is the last of the steps run so far (several with
+            # `steps_per_execution`). Warned about at the epoch's end, on
+            # the training thread (Keras may run this one on another).
+            self.batch_size = round(counts[1] / (batch + 1))
 
     def on_test_batch_end(self, batch, logs=None):
-        logs.pop(LABEL_COUNTS, None)
+        _pop_counts(logs)
         self._check(batch, logs, "validation_data" if self.fitting else "y")
 
     def on_epoch_end(self, epoch, logs=None):
-        counts = logs.pop(LABEL_COUNTS, None)
+        counts = _pop_counts(logs)
         for name in LABEL_CHECK_LOGS:
             logs.pop(f"val_{name}", None)
         logs.pop(INVALID_LABELS, None)
-        if self.check_balance and self.first_epoch:
-            self.noisy_label_model._warn_about_prior(
-                ops.convert_to_numpy(counts)
-            )
+        # Nothing counted: a `compute_loss` that does not count.
+        if self.check_balance and self.first_epoch and self.batch_size:
+            self.noisy_label_model._warn_about_batch_size(self.batch_size)
+            self.noisy_label_model._warn_about_prior(counts[0])
         self.first_epoch = False
 
     def on_test_end(self, logs=None):
@@ -113,3 +126,12 @@ class LabelCheck(keras.callbacks.Callback):
                 f"and NaN is neither. Received: {int(count)} such labels in "
                 f"the first {batch + 1} batches of {name}"
             )
+
+
+def _pop_counts(logs):
+    """Removes `LabelCounts`' entries from `logs`; returns them as NumPy
+    (per-class counts, number of labels), or `None` if absent."""
+    counts, seen = logs.pop(LABEL_COUNTS, None), logs.pop(LABELS_SEEN, None)
+    if counts is None:
+        return None
+    return ops.convert_to_numpy(counts), float(ops.convert_to_numpy(seen))

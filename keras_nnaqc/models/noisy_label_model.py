@@ -1,5 +1,7 @@
 import contextlib
 import numbers
+import os
+import sys
 import warnings
 
 import keras
@@ -270,10 +272,13 @@ class NoisyLabelModel(keras.Model):
         )
         # One-hot once: both terms take these rows as they are.
         label_rows = dense_labels(y, clean_logits)
-        if self.balance and training:
-            self.label_counts_tracker.update_state(
-                label_rows * ops.cast(valid[:, None], label_rows.dtype)
+        weights = ops.cast(valid, "float32")
+        if sample_weight is not None:
+            weights = weights * ops.reshape(
+                ops.cast(sample_weight, "float32"), (-1,)
             )
+        if self.balance and training:
+            self.label_counts_tracker.update_state(label_rows, weights)
         per_sample, nna, qc = (
             ops.where(valid, value, 0.0)
             for value in nnaqc_loss(
@@ -289,11 +294,6 @@ class NoisyLabelModel(keras.Model):
         self.nna_loss_tracker.update_state(nna, sample_weight)
         self.qc_loss_tracker.update_state(qc, sample_weight)
         if self.balance:
-            weights = ops.cast(valid, "float32")
-            if sample_weight is not None:
-                weights = weights * ops.reshape(
-                    ops.cast(sample_weight, "float32"), (-1,)
-                )
             balance = class_balance_loss(
                 clean_logits,
                 self.class_prior,
@@ -352,8 +352,17 @@ class NoisyLabelModel(keras.Model):
             self._warn_about_batch_size(batch_size or 32)  # Keras's default
             num_classes = self._known_num_classes()
             if num_classes is not None:
+                labels = np.ravel(labels)
+                # Weighted as the loss weighs them.
+                weights = np.ones(len(labels))
+                if sample_weight is not None:
+                    weights = np.ravel(ops.convert_to_numpy(sample_weight))
+                if class_weight:
+                    weights = weights * np.array(
+                        [class_weight.get(c, 1.0) for c in labels.tolist()]
+                    )
                 self._warn_about_prior(
-                    np.bincount(np.ravel(labels), minlength=num_classes)
+                    np.bincount(labels, weights, minlength=num_classes)
                 )
         if isinstance(validation_data, (tuple, list)):
             if len(validation_data) > 1:
@@ -410,12 +419,43 @@ class NoisyLabelModel(keras.Model):
             return_dict=True,
             **kwargs,
         )
+        return self._without_label_checks(logs, return_dict)
+
+    def train_on_batch(
+        self,
+        x,
+        y=None,
+        sample_weight=None,
+        class_weight=None,
+        return_dict=False,
+    ):
+        """`keras.Model.train_on_batch`, its labels checked as `fit`'s."""
+        self._check_label_values(y, "y")
+        logs = super().train_on_batch(
+            x,
+            y,
+            sample_weight=sample_weight,
+            class_weight=class_weight,
+            return_dict=True,
+        )
+        return self._without_label_checks(logs, return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """`keras.Model.test_on_batch`, its labels checked as `fit`'s."""
+        self._check_label_values(y, "y")
+        logs = super().test_on_batch(
+            x, y, sample_weight=sample_weight, return_dict=True
+        )
+        return self._without_label_checks(logs, return_dict)
+
+    def _without_label_checks(self, logs, return_dict):
+        """`logs` without the label checks' entries, as a dict or, in
+        Keras's order (the metrics' results as `get_metrics_result` lists
+        them), as a list."""
         for name in LABEL_CHECK_LOGS:
             logs.pop(name, None)
         if return_dict:
             return logs
-        # Keras's order: the metrics' results as `get_metrics_result` lists
-        # them.
         names = []
         for metric in self.metrics:
             result = metric.result()
@@ -674,7 +714,7 @@ class NoisyLabelModel(keras.Model):
             "shares as `class_prior` (for integer labels `y`, "
             f"`np.bincount(np.ravel(y), minlength={num_classes}) / len(y)`) "
             "or `balance=0`.",
-            stacklevel=3,
+            stacklevel=_caller_outside_keras(),
         )
 
     def _warn_about_batch_size(self, batch_size):
@@ -697,7 +737,7 @@ class NoisyLabelModel(keras.Model):
             "more test error than without it; of 500: level). Use "
             f"`batch_size >= {MIN_BATCH_PER_CLASS * num_classes}` or "
             "`balance=0`.",
-            stacklevel=3,
+            stacklevel=_caller_outside_keras(),
         )
 
     def _build_for_fit(self, x):
@@ -757,6 +797,18 @@ class NoisyLabelModel(keras.Model):
             callback.set_model(self)
         callbacks.callbacks[:0] = missing
         return callbacks
+
+
+def _caller_outside_keras():
+    """The `stacklevel` that makes a warning name the first caller outside
+    Keras and this package, such as the user's `fit` (Python 3.12's
+    `skip_file_prefixes`)."""
+    this_package = os.path.dirname(os.path.dirname(__file__))
+    packages = (os.path.dirname(keras.__file__), this_package)
+    frame, level = sys._getframe(2), 2  # the warning's caller
+    while frame is not None and frame.f_code.co_filename.startswith(packages):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 class _PerSampleMean(keras.losses.Loss):

@@ -108,7 +108,22 @@ def run_grid(
             train_sizes, seeds, noises, methods
         )
     ]
-    finished = {_key(result) for result in read_results(results_path)}
+    recorded = read_results(results_path)
+    other_epochs = {
+        r["epochs"]
+        for r in recorded
+        if r["dataset"] == dataset and r["epochs"] != epochs
+    }
+    if other_epochs:
+        # Another setting's (or `--epochs`'s) runs: one table must not mix
+        # them with these.
+        raise ValueError(
+            f"{results_path} holds {dataset} runs of "
+            f"{sorted(other_epochs)} epochs at most, from another setting "
+            f"or `epochs`; this grid trains for {epochs}. Use another "
+            f"`out_dir`. Received: out_dir={str(out_dir)!r}, epochs={epochs}"
+        )
+    finished = {_key(result) for result in recorded}
     pending = [c for c in configurations if _key(c) not in finished]
     already = len(configurations) - len(pending)
     print(

@@ -57,7 +57,7 @@ def matconvnet_cifar10_cnn(
             the convolutions run in (the same model either way). Defaults
             to `None`: channels-first under PyTorch, whose convolutions
             take that layout (Keras would transpose around each one: 1.4
-            to 1.6 times the training time on CPU,
+            to 1.8 times the training time on CPU,
             `benchmarks/conv_layout.py`), else channels-last.
 
     Returns:

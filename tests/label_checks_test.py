@@ -354,12 +354,15 @@ class LabelValuesTest(TestCase):
         with pytest.raises(ValueError, match=INVALID):
             model.fit(Batches(X, with_label(3, 7)), callbacks=callbacks)
 
-    def test_train_on_batch_counts_but_does_not_stop(self):
+    def test_train_on_batch_rejects_labels_that_are_not_classes(self):
         model = identity_model()
         labels = with_label(3, 7)
         labels[4] = np.nan
-        logs = model.train_on_batch(X, labels, return_dict=True)
-        self.assertEqual(logs["invalid_labels"], 2)
+        before = model.get_weights()
+        with pytest.raises(ValueError, match="NaN"):
+            model.train_on_batch(X, labels)
+        for kept, weight in zip(before, model.get_weights(), strict=True):
+            self.assertAllClose(weight, kept)
 
     @pytest.mark.skipif(not HAS_TENSORFLOW, reason="needs tensorflow")
     def test_stops_fit_on_a_bad_label_in_a_tf_dataset(self):

@@ -55,10 +55,9 @@ def main():
             model.fit(images, labels, batch_size=100, verbose=0)
             times[layout].append(time.perf_counter() - start)
     seconds = {layout: statistics.median(t) for layout, t in times.items()}
-    reference = seconds.get("channels_last")
     for layout, median in seconds.items():
-        ratio = f"  ratio {reference / median:.3f}" if reference else ""
-        print(f"{layout:<15} {count / median:8.0f} images/s{ratio}")
+        ratio = seconds["channels_last"] / median
+        print(f"{layout:<15} {count / median:8.0f} images/s  ratio {ratio:.3f}")
 
 
 if __name__ == "__main__":

@@ -87,27 +87,32 @@ class LabelCheck(keras.callbacks.Callback):
         self.fitting = False
 
     def on_train_batch_end(self, batch, logs=None):
-        counts = _pop_counts(logs)
+        logs.pop(LABEL_COUNTS, None)
+        seen = logs.pop(LABELS_SEEN, None)
         self._check(batch, logs, "y")
-        if self.batch_size is None and counts is not None:
+        if self.check_balance and self.batch_size is None and seen is not None:
             # `batch` is the last of the steps run so far (several with
             # `steps_per_execution`). Warned about at the epoch's end, on
             # the training thread (Keras may run this one on another).
-            self.batch_size = round(counts[1] / (batch + 1))
+            seen = float(ops.convert_to_numpy(seen))
+            self.batch_size = round(seen / (batch + 1))
 
     def on_test_batch_end(self, batch, logs=None):
-        _pop_counts(logs)
+        logs.pop(LABEL_COUNTS, None)
+        logs.pop(LABELS_SEEN, None)
         self._check(batch, logs, "validation_data" if self.fitting else "y")
 
     def on_epoch_end(self, epoch, logs=None):
-        counts = _pop_counts(logs)
+        counts = logs.pop(LABEL_COUNTS, None)
         for name in LABEL_CHECK_LOGS:
+            logs.pop(name, None)
             logs.pop(f"val_{name}", None)
-        logs.pop(INVALID_LABELS, None)
         # Nothing counted: a `compute_loss` that does not count.
-        if self.check_balance and self.first_epoch and self.batch_size:
+        if self.first_epoch and self.batch_size:
             self.noisy_label_model._warn_about_batch_size(self.batch_size)
-            self.noisy_label_model._warn_about_prior(counts[0])
+            self.noisy_label_model._warn_about_prior(
+                ops.convert_to_numpy(counts)
+            )
         self.first_epoch = False
 
     def on_test_end(self, logs=None):
@@ -126,12 +131,3 @@ class LabelCheck(keras.callbacks.Callback):
                 f"and NaN is neither. Received: {int(count)} such labels in "
                 f"the first {batch + 1} batches of {name}"
             )
-
-
-def _pop_counts(logs):
-    """Removes `LabelCounts`' entries from `logs`; returns them as NumPy
-    (per-class counts, number of labels), or `None` if absent."""
-    counts, seen = logs.pop(LABEL_COUNTS, None), logs.pop(LABELS_SEEN, None)
-    if counts is None:
-        return None
-    return ops.convert_to_numpy(counts), float(ops.convert_to_numpy(seen))

@@ -272,13 +272,6 @@ class NoisyLabelModel(keras.Model):
         )
         # One-hot once: both terms take these rows as they are.
         label_rows = dense_labels(y, clean_logits)
-        weights = ops.cast(valid, "float32")
-        if sample_weight is not None:
-            weights = weights * ops.reshape(
-                ops.cast(sample_weight, "float32"), (-1,)
-            )
-        if self.balance and training:
-            self.label_counts_tracker.update_state(label_rows, weights)
         per_sample, nna, qc = (
             ops.where(valid, value, 0.0)
             for value in nnaqc_loss(
@@ -294,6 +287,13 @@ class NoisyLabelModel(keras.Model):
         self.nna_loss_tracker.update_state(nna, sample_weight)
         self.qc_loss_tracker.update_state(qc, sample_weight)
         if self.balance:
+            weights = ops.cast(valid, "float32")
+            if sample_weight is not None:
+                weights = weights * ops.reshape(
+                    ops.cast(sample_weight, "float32"), (-1,)
+                )
+            if training:
+                self.label_counts_tracker.update_state(label_rows, weights)
             balance = class_balance_loss(
                 clean_logits,
                 self.class_prior,
@@ -350,25 +350,12 @@ class NoisyLabelModel(keras.Model):
         labels = self._check_label_values(y, "y")
         if labels is not None:
             self._warn_about_batch_size(batch_size or 32)  # Keras's default
-            num_classes = self._known_num_classes()
-            if num_classes is not None:
-                labels = np.ravel(labels)
-                # Weighted as the loss weighs them.
-                weights = np.ones(len(labels))
-                if sample_weight is not None:
-                    weights = np.ravel(ops.convert_to_numpy(sample_weight))
-                if class_weight:
-                    weights = weights * np.array(
-                        [class_weight.get(c, 1.0) for c in labels.tolist()]
-                    )
-                self._warn_about_prior(
-                    np.bincount(labels, weights, minlength=num_classes)
-                )
+            self._warn_about_array_labels(labels, sample_weight, class_weight)
         if isinstance(validation_data, (tuple, list)):
             if len(validation_data) > 1:
                 self._check_label_values(validation_data[1], "validation_data")
-        # Labels from a dataset: the balance checks run on the first batch
-        # and epoch.
+        # Labels from a dataset: `LabelCheck` checks them after the first
+        # epoch, from what it counted.
         check_balance = labels is None and bool(self.balance)
         added = [LabelCheck(self, check_balance=check_balance)]
         if self.beta_warmup_epochs:
@@ -691,6 +678,23 @@ class NoisyLabelModel(keras.Model):
             return None
         return check_labels(
             labels, self._known_num_classes(), name, one_hot=True
+        )
+
+    def _warn_about_array_labels(self, labels, sample_weight, class_weight):
+        """`_warn_about_prior` for integer `labels` given as an array,
+        counted with the weights the loss gives them."""
+        num_classes = self._known_num_classes()
+        if num_classes is None:
+            return
+        labels = np.ravel(labels)
+        weights = np.ones(len(labels))
+        if sample_weight is not None:
+            weights = np.ravel(ops.convert_to_numpy(sample_weight))
+        if class_weight:
+            per_class = [class_weight.get(c, 1.0) for c in range(num_classes)]
+            weights = weights * np.asarray(per_class)[labels]
+        self._warn_about_prior(
+            np.bincount(labels, weights, minlength=num_classes)
         )
 
     def _warn_about_prior(self, counts):

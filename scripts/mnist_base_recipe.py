@@ -35,27 +35,25 @@ OUT = pathlib.Path(__file__).resolve().parents[1] / "results/mnist"
 
 
 def recipe_setting(recipe):
-    """The MNIST setting with `recipe`'s changes."""
+    """The MNIST setting with `recipe`'s changes, and the callbacks it adds
+    (a learning-rate schedule)."""
     if recipe == "accuracy_plateau":
-
-        def plateau():
-            return [
-                keras.callbacks.ReduceLROnPlateau(
-                    monitor="val_accuracy", factor=0.1, patience=2, min_lr=1e-6
-                )
-            ]
-
-        return dataclasses.replace(
+        setting = dataclasses.replace(
             settings.SETTINGS["mnist"],
             monitor="val_accuracy",
             patience=5,
             epochs=30,
-            callbacks=plateau,
         )
+        plateau = keras.callbacks.ReduceLROnPlateau(
+            monitor="val_accuracy", factor=0.1, patience=2, min_lr=1e-6
+        )
+        return setting, [plateau]
     matconvnet = settings.SETTINGS["mnist_matconvnet"]
     if recipe == "matconvnet":
-        return dataclasses.replace(matconvnet, monitor="val_loss", patience=3)
-    return matconvnet
+        matconvnet = dataclasses.replace(
+            matconvnet, monitor="val_loss", patience=3
+        )
+    return matconvnet, []
 
 
 def main():
@@ -65,7 +63,7 @@ def main():
     parser.add_argument("--seeds", nargs="+", type=int, default=[0])
     parser.add_argument("--noise", type=float, default=0.0)
     args = parser.parse_args()
-    settings.SETTINGS["mnist"] = recipe_setting(args.recipe)
+    settings.SETTINGS["mnist"], callbacks = recipe_setting(args.recipe)
     path = OUT / "base_schedule" / "runs.jsonl"
     path.parent.mkdir(parents=True, exist_ok=True)
     for seed in args.seeds:
@@ -76,6 +74,7 @@ def main():
             train_size=60000,
             seed=seed,
             data_path=args.data,
+            callbacks=callbacks,
         )
         result.pop("transition_matrix")
         result.pop("noise_matrix")

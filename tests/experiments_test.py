@@ -1,3 +1,4 @@
+import dataclasses
 import json
 import pathlib
 
@@ -19,6 +20,7 @@ from keras_nnaqc.reproduction import run_grid
 from keras_nnaqc.reproduction import runner
 from keras_nnaqc.reproduction import write_report
 from keras_nnaqc.reproduction.runner import flag_scores
+from keras_nnaqc.reproduction.settings import SETTINGS
 from keras_nnaqc.reproduction.tables import flag_table
 from keras_nnaqc.reproduction.tables import head_table
 from keras_nnaqc.testing import TestCase
@@ -70,6 +72,31 @@ class RunExperimentTest(TestCase):
             {"val_loss", "val_nna_loss", "val_qc_loss", "val_accuracy"},
         )
         json.dumps(result)
+
+    def test_steps_the_rate_after_the_settings_epochs(self, monkeypatch):
+        setting = dataclasses.replace(
+            SETTINGS["mnist_subset"], patience=None, rate_steps=(1, 3)
+        )
+        monkeypatch.setitem(SETTINGS, "mnist_subset", setting)
+        rates = []
+
+        class Rates(keras.callbacks.Callback):
+            def on_epoch_begin(self, epoch, logs=None):
+                rates.append(float(self.model.optimizer.learning_rate))
+
+        result = run_experiment(
+            method="nnaqc_prune",
+            noise_rate=0.5,
+            **{**TINY, "epochs": 4},
+            callbacks=[Rates()],
+        )
+        # Adam's 1e-3 divided by 10 after epochs 1 and 3, in each of the
+        # method's two trainings, each trained for every epoch.
+        self.assertAllClose(rates, [1e-3, 1e-4, 1e-4, 1e-5] * 2)
+        self.assertEqual(
+            [result[k] for k in ("monitor", "patience", "rate_steps")],
+            ["val_loss", None, [1, 3]],
+        )
 
     def test_same_seed_same_noisy_data_for_every_method(self):
         first = run_experiment(method="base", noise_rate=0.5, seed=3, **TINY)
@@ -257,8 +284,13 @@ class GridTest(TestCase):
 
         # Runs of another setting's length stay out of this folder's table.
         calls.clear()
-        with pytest.raises(ValueError, match=r"\[1\] epochs.*trains for 2"):
+        with pytest.raises(ValueError, match=r"'epochs': 1.*'epochs': 2"):
             run_grid(seeds=[0], **{**arguments, "epochs": 2})
+        # And so do those of another patience.
+        setting = dataclasses.replace(SETTINGS["mnist_subset"], patience=5)
+        monkeypatch.setitem(SETTINGS, "mnist_subset", setting)
+        with pytest.raises(ValueError, match=r"'patience': 3.*'patience': 5"):
+            run_grid(seeds=[0], **arguments)
         self.assertEqual(calls, [])
         self.assertEqual(len(read_results(tmp_path / "results.jsonl")), 4)
 

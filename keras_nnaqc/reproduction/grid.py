@@ -6,6 +6,7 @@ import pathlib
 import time
 
 from keras_nnaqc.reproduction.runner import run_experiment
+from keras_nnaqc.reproduction.runner import stopping_of
 from keras_nnaqc.reproduction.runner import true_transition
 from keras_nnaqc.reproduction.settings import get_setting
 from keras_nnaqc.reproduction.tables import column_label
@@ -109,19 +110,19 @@ def run_grid(
         )
     ]
     recorded = read_results(results_path)
-    other_epochs = {
-        r["epochs"]
-        for r in recorded
-        if r["dataset"] == dataset and r["epochs"] != epochs
-    }
-    if other_epochs:
+    ours = {"epochs": epochs, **stopping_of(setting)}
+    others = [
+        _schedule_of(r, ours) for r in recorded if r["dataset"] == dataset
+    ]
+    others = [other for other in others if other != ours]
+    if others:
         # Another setting's (or `--epochs`'s) runs: one table must not mix
         # them with these.
         raise ValueError(
-            f"{results_path} holds {dataset} runs of "
-            f"{sorted(other_epochs)} epochs at most, from another setting "
-            f"or `epochs`; this grid trains for {epochs}. Use another "
-            f"`out_dir`. Received: out_dir={str(out_dir)!r}, epochs={epochs}"
+            f"{results_path} holds {dataset} runs of another setting or "
+            f"`epochs`: {others[0]}; this grid's runs would be {ours}. Use "
+            f"another `out_dir`. Received: out_dir={str(out_dir)!r}, "
+            f"epochs={epochs}"
         )
     finished = {_key(result) for result in recorded}
     pending = [c for c in configurations if _key(c) not in finished]
@@ -153,6 +154,12 @@ def run_grid(
     write_report(everything, dataset, out_dir, list(dict.fromkeys(order)))
     wanted = {_key(configuration) for configuration in configurations}
     return [r for r in everything if _key(r) in wanted]
+
+
+def _schedule_of(result, ours):
+    """The epochs and stopping of `result`, by the keys of `ours`; a run
+    recorded before a key was is taken to agree on it."""
+    return {key: result.get(key, value) for key, value in ours.items()}
 
 
 def write_report(results, dataset, out_dir, methods=None):

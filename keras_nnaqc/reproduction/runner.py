@@ -33,6 +33,7 @@ def run_experiment(
     verbose=0,
     labels_path=None,
     label_set=None,
+    callbacks=(),
 ):
     """Trains `method` on a noisy training set and reports its clean error.
 
@@ -65,6 +66,8 @@ def run_experiment(
             Defaults to `None`.
         label_set: For CIFAR-10N, which human labels, e.g. `"worse"`.
             Defaults to `None`.
+        callbacks: More callbacks for `fit`, after the setting's (e.g. to
+            watch the test error by epoch). Defaults to `()`.
 
     Returns:
         A dict of results: the configuration, `test_error` in percent,
@@ -115,12 +118,16 @@ def run_experiment(
     keras.utils.set_random_seed(seed)
     early_stopping = keras.callbacks.EarlyStopping(
         monitor=setting.monitor,
-        patience=setting.patience,
+        patience=epochs if setting.patience is None else setting.patience,
         restore_best_weights=True,
     )
-    callbacks = [early_stopping]
-    if setting.callbacks is not None:
-        callbacks += setting.callbacks()
+    schedule = []
+    if setting.rate_steps:
+        schedule.append(
+            keras.callbacks.LearningRateScheduler(
+                stepped_rate(setting.optimizer, setting.rate_steps)
+            )
+        )
     start = time.time()
     trained = method_object.train(
         setting.build_base_model,
@@ -132,7 +139,7 @@ def run_experiment(
         epochs=epochs,
         batch_size=setting.batch_size,
         validation_data=(x_train[validation], noisy_labels[validation]),
-        callbacks=callbacks,
+        callbacks=[early_stopping, *schedule, *callbacks],
         verbose=verbose,
     )
     wall_s = time.time() - start
@@ -153,6 +160,7 @@ def run_experiment(
         "epochs": epochs,
         "batch_size": setting.batch_size,
         "validation_fraction": setting.validation_fraction,
+        **stopping_of(setting),
         "best_epoch": best_epoch + 1,
         "validation": {
             name: round(float(values[best_epoch]), 6)
@@ -181,6 +189,27 @@ def run_experiment(
         ),
         **_flag_scores_of(trained, x_fit, noisy_fit, clean_fit),
     }
+
+
+def stopping_of(setting):
+    """How a setting's runs stop and step their learning rate, as recorded
+    with each run: runs that differ in it do not share a table."""
+    return {
+        "monitor": setting.monitor,
+        "patience": setting.patience,
+        "rate_steps": list(setting.rate_steps),
+    }
+
+
+def stepped_rate(optimizer, steps):
+    """`LearningRateScheduler`'s schedule: the learning rate of the
+    `optimizer` config, divided by 10 after each epoch of `steps`."""
+    rate = optimizer["config"]["learning_rate"]
+
+    def rate_at(epoch, current_rate=None):
+        return rate * 0.1 ** sum(epoch >= step for step in steps)
+
+    return rate_at
 
 
 def _kept_noise_matrix(kept, clean_labels, noisy_labels, num_classes):

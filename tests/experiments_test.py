@@ -74,8 +74,9 @@ class RunExperimentTest(TestCase):
         json.dumps(result)
 
     def test_steps_the_rate_after_the_settings_epochs(self, monkeypatch):
+        # Steps after epochs 2 and 6 of the setting's 8: after 1 and 3 of 4.
         setting = dataclasses.replace(
-            SETTINGS["mnist_subset"], patience=None, rate_steps=(1, 3)
+            SETTINGS["mnist_subset"], patience=None, rate_steps=(2, 6)
         )
         monkeypatch.setitem(SETTINGS, "mnist_subset", setting)
         rates = []
@@ -97,6 +98,25 @@ class RunExperimentTest(TestCase):
             [result[k] for k in ("monitor", "patience", "rate_steps")],
             ["val_loss", None, [1, 3]],
         )
+
+    def test_rate_steps_start_from_the_optimizers_own_rate(self):
+        model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        model.compile(optimizer=keras.optimizers.SGD(0.2), loss="mse")
+        rates = []
+        record = keras.callbacks.LambdaCallback(
+            on_epoch_begin=lambda epoch, logs: rates.append(
+                float(model.optimizer.learning_rate)
+            )
+        )
+        x = np.ones((4, 2), "float32")
+        model.fit(
+            x,
+            x[:, :1],
+            epochs=3,
+            verbose=0,
+            callbacks=[runner.RateSteps([1]), record],
+        )
+        self.assertAllClose(rates, [0.2, 0.02, 0.02])
 
     def test_same_seed_same_noisy_data_for_every_method(self):
         first = run_experiment(method="base", noise_rate=0.5, seed=3, **TINY)
@@ -290,6 +310,10 @@ class GridTest(TestCase):
         setting = dataclasses.replace(SETTINGS["mnist_subset"], patience=5)
         monkeypatch.setitem(SETTINGS, "mnist_subset", setting)
         with pytest.raises(ValueError, match=r"'patience': 3.*'patience': 5"):
+            run_grid(seeds=[0], **arguments)
+        setting = dataclasses.replace(setting, patience=3, rate_steps=(4,))
+        monkeypatch.setitem(SETTINGS, "mnist_subset", setting)
+        with pytest.raises(ValueError, match=r"'rate_steps': \[\].*\[0\]"):
             run_grid(seeds=[0], **arguments)
         self.assertEqual(calls, [])
         self.assertEqual(len(read_results(tmp_path / "results.jsonl")), 4)

@@ -110,7 +110,7 @@ def run_grid(
         )
     ]
     recorded = read_results(results_path)
-    ours = {"epochs": epochs, **stopping_of(setting)}
+    ours = {"epochs": epochs, **stopping_of(setting, epochs)}
     others = [
         _schedule_of(r, ours) for r in recorded if r["dataset"] == dataset
     ]

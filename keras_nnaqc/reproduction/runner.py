@@ -4,6 +4,7 @@ import time
 
 import keras
 import numpy as np
+from keras import ops
 
 from keras_nnaqc import methods
 from keras_nnaqc import noise
@@ -40,9 +41,9 @@ def run_experiment(
     The training subset, the noise matrix, the noisy labels and the split
     of a validation set off the noisy training set are drawn from
     independent streams of `seed`, once; the same seed gives the same noisy
-    data to every method. Training stops early on the setting's validation
-    metric (on noisy labels, all a user has) and keeps the best epoch's
-    weights.
+    data to every method. Training keeps the weights of the best epoch on
+    the setting's validation metric (on noisy labels, all a user has), and
+    stops early when the setting has a patience.
 
     Args:
         dataset: A dataset of `keras_nnaqc.reproduction.SETTINGS`. Defaults
@@ -121,13 +122,8 @@ def run_experiment(
         patience=epochs if setting.patience is None else setting.patience,
         restore_best_weights=True,
     )
-    schedule = []
-    if setting.rate_steps:
-        schedule.append(
-            keras.callbacks.LearningRateScheduler(
-                stepped_rate(setting.optimizer, setting.rate_steps)
-            )
-        )
+    steps = rate_steps_of(setting, epochs)
+    schedule = [RateSteps(steps)] if steps else []
     start = time.time()
     trained = method_object.train(
         setting.build_base_model,
@@ -160,7 +156,7 @@ def run_experiment(
         "epochs": epochs,
         "batch_size": setting.batch_size,
         "validation_fraction": setting.validation_fraction,
-        **stopping_of(setting),
+        **stopping_of(setting, epochs),
         "best_epoch": best_epoch + 1,
         "validation": {
             name: round(float(values[best_epoch]), 6)
@@ -191,25 +187,45 @@ def run_experiment(
     }
 
 
-def stopping_of(setting):
-    """How a setting's runs stop and step their learning rate, as recorded
-    with each run: runs that differ in it do not share a table."""
+def stopping_of(setting, epochs):
+    """How a setting's runs of `epochs` stop and step their learning rate,
+    as recorded with each run: runs that differ in it do not share a
+    table."""
     return {
         "monitor": setting.monitor,
         "patience": setting.patience,
-        "rate_steps": list(setting.rate_steps),
+        "rate_steps": rate_steps_of(setting, epochs),
     }
 
 
-def stepped_rate(optimizer, steps):
-    """`LearningRateScheduler`'s schedule: the learning rate of the
-    `optimizer` config, divided by 10 after each epoch of `steps`."""
-    rate = optimizer["config"]["learning_rate"]
+def rate_steps_of(setting, epochs):
+    """The epochs after which a run of `epochs` divides its rate by 10:
+    the setting's steps, at the same shares of a run of another length."""
+    return [
+        round(step * epochs / setting.epochs) for step in setting.rate_steps
+    ]
 
-    def rate_at(epoch, current_rate=None):
-        return rate * 0.1 ** sum(epoch >= step for step in steps)
 
-    return rate_at
+class RateSteps(keras.callbacks.Callback):
+    """Divides the learning rate by 10 after each epoch of `steps`, from
+    the rate the optimizer starts each `fit` with.
+
+    Args:
+        steps: Epochs (1-based) after which the rate is divided.
+    """
+
+    def __init__(self, steps):
+        super().__init__()
+        self.steps = steps
+
+    def on_train_begin(self, logs=None):
+        self.initial_rate = float(
+            ops.convert_to_numpy(self.model.optimizer.learning_rate)
+        )
+
+    def on_epoch_begin(self, epoch, logs=None):
+        divisions = sum(epoch >= step for step in self.steps)
+        self.model.optimizer.learning_rate = self.initial_rate * 0.1**divisions
 
 
 def _kept_noise_matrix(kept, clean_labels, noisy_labels, num_classes):

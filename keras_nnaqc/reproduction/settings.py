@@ -37,8 +37,10 @@ class Setting:
         patience: Epochs without a better `monitor` before stopping, or
             `None` to train every epoch; either way the weights of the
             best epoch are kept.
-        rate_steps: Epochs after which the learning rate is divided by 10
-            (a fixed schedule, as MatConvNet's); empty for a constant rate.
+        rate_steps: Epochs of `epochs` after which the learning rate is
+            divided by 10 (a fixed schedule, as MatConvNet's; a run of
+            another length steps at the same shares of it); empty for a
+            constant rate.
         label_sets: The sets of real noisy labels the dataset comes with
             (CIFAR-10N), chosen per run instead of a noise rate; empty for
             datasets that get synthetic noise.
@@ -58,7 +60,7 @@ class Setting:
     epochs: int
     batch_size: int = 100
     validation_fraction: float = 0.1
-    patience: int = 3
+    patience: int | None = 3
     rate_steps: tuple = ()
     label_sets: tuple = ()
     monitor: str = "val_loss"

@@ -23,6 +23,7 @@ from keras_nnaqc.datasets.cifar10 import load_cifar10
 from keras_nnaqc.reproduction.matconvnet import LayerRateSGD
 from keras_nnaqc.reproduction.matconvnet import matconvnet_cifar10_cnn
 from keras_nnaqc.reproduction.matconvnet import matconvnet_whitening
+from keras_nnaqc.reproduction.runner import RateSteps
 
 RECIPES = {
     # The CIFAR-10 setting of the first runs: unit-scale whitened images,
@@ -41,21 +42,18 @@ def build(recipe_name, seed):
     recipe = RECIPES[recipe_name]
     if recipe_name == "current":
         return cifar10_cnn(rescaling=None), keras.optimizers.SGD(
-            0.01, momentum=0.9
+            recipe["rate"], momentum=0.9
         )
     model = matconvnet_cifar10_cnn(
         seed=seed, flip=recipe["flip"], shift=recipe.get("shift", 0)
     )
-    return model, LayerRateSGD(learning_rate=0.05, momentum=0.9)
+    return model, LayerRateSGD(learning_rate=recipe["rate"], momentum=0.9)
 
 
-def schedule(epochs, rate):
-    steps = [int(epochs * 30 / 45), int(epochs * 40 / 45)]
-
-    def rate_at(epoch):
-        return rate * 0.1 ** sum(epoch >= step for step in steps)
-
-    return keras.callbacks.LearningRateScheduler(rate_at)
+def schedule(epochs):
+    """MatConvNet's steps (after epochs 30 and 40 of 45), stretched to
+    `epochs`."""
+    return RateSteps([int(epochs * 30 / 45), int(epochs * 40 / 45)])
 
 
 class TestError(keras.callbacks.Callback):
@@ -125,7 +123,7 @@ def main():
                 if args.backup_dir
                 else []
             ),
-            schedule(args.epochs, recipe["rate"]),
+            schedule(args.epochs),
             TestError(x_test, y_test, args.recipe),
         ],
         verbose=0,

@@ -28,7 +28,7 @@ import example_utils
 
 import keras_nnaqc
 
-parser = example_utils.example_parser("NNAQC on noisy CIFAR-10.", epochs=45)
+parser = example_utils.example_parser("NNAQC on noisy CIFAR-10.", epochs=75)
 parser.add_argument("--augment", action="store_true", help="crops and flips")
 args = parser.parse_args()
 
@@ -47,10 +47,15 @@ train, validation, test = example_utils.load_splits(
 ## Training
 
 MatConvNet's CIFAR-10 schedule: SGD with momentum 0.9 and weight decay
-1e-4, the learning rate 0.05 for 30 epochs, 0.005 for 10, then 0.0005.
+1e-4, the learning rate 0.05, 0.005 after two thirds of the epochs and
+0.0005 after eight ninths (epochs 30 and 40 of MatConvNet's 45). With
+`--augment` the model needs 75 epochs: the reproduction's setting,
+which trains so, reaches the paper's clean error
+(`results/cifar10/README.md`).
 """
 
 steps = math.ceil(len(train) / args.batch_size)
+drops = (args.epochs * 30 // 45, args.epochs * 40 // 45)
 example_utils.train_and_report(
     args,
     "cifar10",
@@ -58,7 +63,7 @@ example_utils.train_and_report(
     train,
     test,
     optimizer=example_utils.stepwise_sgd(
-        (0.05, 0.005, 0.0005), (30, 40), steps, 1e-4
+        (0.05, 0.005, 0.0005), drops, steps, 1e-4
     ),
     validation=validation,
 )

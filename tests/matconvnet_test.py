@@ -152,9 +152,13 @@ class MatConvNetCNNTest(TestCase):
 
 
 class CIFAR10SettingTest(TestCase):
-    def test_setting_shifts_flips_and_trains_up_to_75_epochs(self):
+    def test_setting_shifts_flips_and_trains_75_epochs_in_fixed_steps(self):
         setting = get_setting("cifar10")
         self.assertEqual(setting.epochs, 75)
+        # MatConvNet's steps after epochs 30 and 40 of 45, at the same
+        # shares of 75; every epoch trained, the best one kept.
+        self.assertEqual(setting.rate_steps, (50, 66))
+        self.assertEqual(setting.patience, None)
         self.assertTrue(
             get_setting("cifar10n").build_base_model is setting.build_base_model
         )

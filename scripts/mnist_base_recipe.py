@@ -18,10 +18,14 @@ per run to `results/mnist/base_schedule/runs.jsonl`:
   epochs, stopped on the hold-out's accuracy (patience 5).
 - `matconvnet`: the same, stopped on the hold-out's loss (patience 3) as
   the Adam setting is.
+- `matconvnet_shift`: `matconvnet_accuracy` with each training image
+  shifted at random by up to 2 pixels along each axis (as the CIFAR-10
+  setting shifts by up to 4).
 """
 
 import argparse
 import dataclasses
+import functools
 import json
 import pathlib
 
@@ -29,8 +33,14 @@ import keras
 
 from keras_nnaqc.reproduction import run_experiment
 from keras_nnaqc.reproduction import settings
+from keras_nnaqc.reproduction.matconvnet import matconvnet_mnist_cnn
 
-RECIPES = ("accuracy_plateau", "matconvnet", "matconvnet_accuracy")
+RECIPES = (
+    "accuracy_plateau",
+    "matconvnet",
+    "matconvnet_accuracy",
+    "matconvnet_shift",
+)
 OUT = pathlib.Path(__file__).resolve().parents[1] / "results/mnist"
 
 
@@ -52,6 +62,11 @@ def recipe_setting(recipe):
     if recipe == "matconvnet":
         matconvnet = dataclasses.replace(
             matconvnet, monitor="val_loss", patience=3
+        )
+    if recipe == "matconvnet_shift":
+        matconvnet = dataclasses.replace(
+            matconvnet,
+            build_base_model=functools.partial(matconvnet_mnist_cnn, shift=2),
         )
     return matconvnet, []
 

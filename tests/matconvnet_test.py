@@ -112,20 +112,9 @@ class MatConvNetCNNTest(TestCase):
         model = matconvnet_cifar10_cnn(seed=1, flip=False, shift=4)
         shift = model.get_layer("shift")
         self.assertAllClose(to_numpy(shift(images, training=False)), images)
-        shifted = to_numpy(shift(images, training=True))
-        seen = set()
-        for image, out in zip(images, shifted, strict=True):
-            # Each output is its image moved by (dy, dx) within 4 pixels,
-            # the uncovered border zero.
-            matches = [
-                (dy, dx)
-                for dy in range(-4, 5)
-                for dx in range(-4, 5)
-                if np.allclose(out, moved(image, dy, dx), atol=1e-5)
-            ]
-            self.assertEqual(len(matches), 1)
-            seen.add(matches[0])
-        self.assertTrue(len(seen) > 8)  # not one shift for every image
+        offsets = shifts_of(images, shift(images, training=True), 4)
+        self.assertEqual(offsets.count(None), 0)
+        self.assertTrue(len(set(offsets)) > 8)  # not one for every image
 
     def test_every_shift_equally_likely_and_apart_from_the_flip(self):
         # One bright pixel in the middle: where it lands is the shift.
@@ -186,6 +175,22 @@ class MatConvNetMnistTest(TestCase):
         expected = sum(2.5e-4 * float((k**2).sum()) for k in kernels.values())
         self.assertAllClose(penalty, expected, rtol=1e-4)
 
+    def test_shifts_training_images_before_the_first_convolution(self):
+        images = np.random.default_rng(0).normal(size=(300, 28, 28, 1))
+        images = images.astype("float32")
+        model = matconvnet_mnist_cnn(seed=0, shift=2)
+        self.assertEqual(model.layers[0].name, "shift")
+        self.assertEqual(
+            kernels_of(model).keys(),
+            kernels_of(matconvnet_mnist_cnn(seed=0)).keys(),
+        )
+        shift = model.get_layer("shift")
+        self.assertAllClose(to_numpy(shift(images, training=False)), images)
+        offsets = shifts_of(images, shift(images, training=True), 2)
+        self.assertEqual(offsets.count(None), 0)
+        self.assertEqual(len(set(offsets)), 25)  # every offset drawn
+        self.assertEqual(model.output_shape, (None, 10))
+
     def test_setting_centres_pixels_on_the_training_mean_image(self, capsys):
         path = self.temp_path("mnist.npz")
         rng = np.random.default_rng(0)
@@ -214,6 +219,22 @@ class MatConvNetMnistTest(TestCase):
         result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
         self.assertEqual(result["dataset"], "mnist_matconvnet")
         self.assertTrue(0.0 <= result["test_error"] <= 100.0)
+
+
+def shifts_of(images, shifted, shift):
+    """The (dy, dx) each image of `shifted` is its image moved by, within
+    `shift` pixels, the uncovered border zero; `None` where not exactly one
+    offset matches."""
+    offsets = []
+    for image, out in zip(images, to_numpy(shifted), strict=True):
+        matches = [
+            (dy, dx)
+            for dy in range(-shift, shift + 1)
+            for dx in range(-shift, shift + 1)
+            if np.allclose(out, moved(image, dy, dx), atol=1e-5)
+        ]
+        offsets.append(matches[0] if len(matches) == 1 else None)
+    return offsets
 
 
 def moved(image, dy, dx):

@@ -83,20 +83,7 @@ def matconvnet_cifar10_cnn(
             )
         )
     if shift:
-        # A uniform shift in [-shift - 1/2, shift + 1/2] pixels, rounded:
-        # each whole offset equally likely. Its own seed: layers seeded
-        # alike draw alike.
-        layers.append(
-            keras.layers.RandomTranslation(
-                (shift + 0.5) / 32,
-                (shift + 0.5) / 32,
-                fill_mode="constant",
-                interpolation="nearest",
-                seed=None if seed is None else seed + 1,
-                data_format="channels_last",
-                name="shift",
-            )
-        )
+        layers.append(_random_shift(shift, 32, seed))
     if conv_format == "channels_first":
         layers.append(keras.layers.Permute((3, 1, 2), name="channels_first"))
     if not layers:
@@ -106,27 +93,54 @@ def matconvnet_cifar10_cnn(
     )
 
 
-def matconvnet_mnist_cnn(num_classes=10, seed=None):
+def matconvnet_mnist_cnn(num_classes=10, seed=None, shift=0):
     """The paper's MNIST CNN initialised and decayed as MatConvNet does.
 
     For images at pixel scale minus the training images' mean image, as
     `cnn_mnist.m` feeds them: kernels drawn from N(0, `MNIST_STDDEV`²),
     zero biases, an L2 penalty on kernels that adds `MNIST_WEIGHT_DECAY *
     w` to their gradients. MatConvNet trains it with SGD at rate 0.001,
-    momentum 0.9, batch 100.
+    momentum 0.9, batch 100. MatConvNet does not shift images; `shift`
+    shifts each training image as `matconvnet_cifar10_cnn` does.
 
     Args:
         num_classes: Number of classes. Defaults to `10`.
         seed: Seed of the initial weights. Defaults to `None`.
+        shift: Largest random shift of a training image, in pixels, along
+            each axis. Defaults to `0`.
 
     Returns:
         A `keras.Sequential` model outputting logits.
     """
-    return _initialised(
+    model = _initialised(
         mnist_cnn(num_classes, rescaling=None),
         lambda name: MNIST_STDDEV,
         MNIST_WEIGHT_DECAY,
         seed,
+    )
+    if not shift:
+        return model
+    return keras.Sequential(
+        [keras.Input((28, 28, 1)), _random_shift(shift, 28, seed)]
+        + model.layers,
+        name=model.name,
+    )
+
+
+def _random_shift(shift, size, seed):
+    """A layer shifting each training image of `size` pixels square by a
+    whole number of pixels up to `shift` along each axis, every offset
+    equally likely, the uncovered border zero."""
+    # A uniform shift in [-shift - 1/2, shift + 1/2] pixels, rounded. Its
+    # own seed: layers seeded alike draw alike.
+    return keras.layers.RandomTranslation(
+        (shift + 0.5) / size,
+        (shift + 0.5) / size,
+        fill_mode="constant",
+        interpolation="nearest",
+        seed=None if seed is None else seed + 1,
+        data_format="channels_last",
+        name="shift",
     )
 
 

@@ -129,6 +129,30 @@ class SplitData(abc.ABC):
             A `NoisyDataset`.
         """
 
+    def _batched(
+        self, name, split, num_classes, selection, batches, batching, **details
+    ):
+        """The `NoisyDataset` of `select`'s `selection`, whose examples
+        `batches(shuffle, augment, batch_size)` batches."""
+        rows, noisy, matrix = selection
+
+        def ordered(size=batching.batch_size):
+            return batches(False, False, size)
+
+        return NoisyDataset(
+            name=name,
+            split=split,
+            dataset=batches(
+                batching.shuffle, batching.augment, batching.batch_size
+            ),
+            clean_labels=np.asarray(self.clean_labels)[rows],
+            noisy_labels=noisy,
+            num_classes=num_classes,
+            transition_matrix=matrix,
+            ordered=ordered,
+            **details,
+        )
+
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ArraySplit(SplitData):
@@ -148,33 +172,25 @@ class ArraySplit(SplitData):
 
     def noisy_dataset(self, name, split, num_classes, draw, batching):
         """Works without TensorFlow (through a `keras.utils.PyDataset`)."""
-        rows, noisy, matrix = self.select(
-            draw, num_classes, self.groups, self.images
-        )
+        selection = self.select(draw, num_classes, self.groups, self.images)
+        rows, noisy, _ = selection
         images = self.images[rows]
         coarse = self.coarse_labels
 
-        def ordered(size=batching.batch_size):
-            return pipelines.array_pipeline(images, noisy, size)
+        def batches(shuffle, augment, size):
+            return pipelines.array_pipeline(
+                images, noisy, size, shuffle, batching.seed, augment
+            )
 
-        return NoisyDataset(
-            name=name,
-            split=split,
-            dataset=pipelines.array_pipeline(
-                images,
-                noisy,
-                batching.batch_size,
-                batching.shuffle,
-                batching.seed,
-                batching.augment,
-            ),
-            clean_labels=self.clean_labels[rows],
-            noisy_labels=noisy,
-            num_classes=num_classes,
-            transition_matrix=matrix,
+        return self._batched(
+            name,
+            split,
+            num_classes,
+            selection,
+            batches,
+            batching,
             coarse_labels=None if coarse is None else coarse[rows],
             images=images,
-            ordered=ordered,
         )
 
 
@@ -193,7 +209,8 @@ class FileSplit(SplitData):
 
     def noisy_dataset(self, name, split, num_classes, draw, batching):
         """Decodes the files in parallel (needs TensorFlow)."""
-        rows, labels, matrix = self.select(draw, num_classes)
+        selection = self.select(draw, num_classes)
+        rows, labels, _ = selection
         paths = np.asarray(self.paths)[rows]
 
         def batches(shuffle, augment, size):
@@ -208,20 +225,13 @@ class FileSplit(SplitData):
                 batching.preprocessing,
             )
 
-        def ordered(size=batching.batch_size):
-            return batches(False, False, size)
-
-        return NoisyDataset(
-            name=name,
-            split=split,
-            dataset=batches(
-                batching.shuffle, batching.augment, batching.batch_size
-            ),
-            clean_labels=np.asarray(self.clean_labels)[rows],
-            noisy_labels=labels,
-            num_classes=num_classes,
-            transition_matrix=matrix,
-            ordered=ordered,
+        return self._batched(
+            name,
+            split,
+            num_classes,
+            selection,
+            batches,
+            batching,
             class_names=self.class_names,
             paths=paths,
         )
@@ -243,7 +253,8 @@ class StreamSplit(SplitData):
         import tensorflow as tf
 
         count = len(self.clean_labels)
-        rows, noisy, matrix = self.select(draw, num_classes)
+        selection = self.select(draw, num_classes)
+        rows, noisy, _ = selection
         keep = np.zeros(count, bool)
         keep[rows] = True
         label_at = np.full(count, -1, np.int64)
@@ -274,18 +285,6 @@ class StreamSplit(SplitData):
                 batching.preprocessing,
             )
 
-        def ordered(size=batching.batch_size):
-            return batches(False, False, size)
-
-        return NoisyDataset(
-            name=name,
-            split=split,
-            dataset=batches(
-                batching.shuffle, batching.augment, batching.batch_size
-            ),
-            clean_labels=self.clean_labels[rows],
-            noisy_labels=noisy,
-            num_classes=num_classes,
-            transition_matrix=matrix,
-            ordered=ordered,
+        return self._batched(
+            name, split, num_classes, selection, batches, batching
         )

@@ -10,7 +10,8 @@ PAPER_NOISE_RATES = [0.0, 0.05, 0.1, 0.3, 0.5, 0.7]
 PAPER_GRIDS = {
     # table: (dataset, training-set sizes, seeds) as in the paper
     "mnist": ("mnist", [60000, 40000, 20000], [0, 1, 2, 3, 4]),
-    # The same with MatConvNet's MNIST recipe (a stronger base model).
+    # The same with MatConvNet's MNIST recipe and random shifts (a
+    # stronger base model).
     "mnist_matconvnet": (
         "mnist_matconvnet",
         [60000, 40000, 20000],

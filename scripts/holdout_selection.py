@@ -14,7 +14,7 @@ counts.
     python scripts/holdout_selection.py \\
         --group results/cifar10/flips_setting/results.jsonl \\
             results/cifar10/flips_setting/nnaqc_variants.jsonl \\
-        --group results/mnist/matconvnet/results.jsonl
+        --group results/mnist/matconvnet/unshifted_setting/results.jsonl
 """
 
 import argparse

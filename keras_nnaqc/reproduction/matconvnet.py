@@ -47,8 +47,8 @@ def matconvnet_cifar10_cnn(
 
     Args:
         num_classes: Number of classes. Defaults to `10`.
-        seed: Seed of the initial weights and the flips. Defaults to
-            `None`.
+        seed: Seed of the initial weights, the flips and the shifts.
+            Defaults to `None`.
         flip: Whether to flip training images at random. Defaults to
             `True`.
         shift: Largest random shift of a training image, in pixels, along
@@ -101,11 +101,13 @@ def matconvnet_mnist_cnn(num_classes=10, seed=None, shift=0):
     zero biases, an L2 penalty on kernels that adds `MNIST_WEIGHT_DECAY *
     w` to their gradients. MatConvNet trains it with SGD at rate 0.001,
     momentum 0.9, batch 100. MatConvNet does not shift images; `shift`
-    shifts each training image as `matconvnet_cifar10_cnn` does.
+    shifts each training image as `matconvnet_cifar10_cnn` does, after
+    the mean image was subtracted (so the mean moves with the digit).
 
     Args:
         num_classes: Number of classes. Defaults to `10`.
-        seed: Seed of the initial weights. Defaults to `None`.
+        seed: Seed of the initial weights and the shifts. Defaults to
+            `None`.
         shift: Largest random shift of a training image, in pixels, along
             each axis. Defaults to `0`.
 

@@ -122,13 +122,23 @@ def shifting_cifar10_cnn(num_classes=10, seed=None, conv_format=None):
     )
 
 
+def shifting_mnist_cnn(num_classes=10, seed=None):
+    """The `mnist_matconvnet` setting's base model: `matconvnet_mnist_cnn`
+    with random shifts of up to 2 pixels (not MatConvNet's: with them the
+    paper's CNN errs on 0.80% and 0.87% on two seeds, without them on
+    0.90% and 1.01%; results/mnist/base_schedule/)."""
+    return matconvnet_mnist_cnn(num_classes, seed=seed, shift=2)
+
+
 ADAM = {"class_name": "Adam", "config": {"learning_rate": 1e-3}}
-# MatConvNet's cnn_mnist.m recipe; the paper's base model gets 0.90% test
-# error with it against 1.2% with Adam (results/mnist/base_schedule/).
+# MatConvNet's cnn_mnist.m recipe with random shifts of up to 2 pixels
+# (since 2026-12-05); the paper's base model errs on 0.80-0.87% with it,
+# 0.90-1.01% without the shifts and 1.2% with Adam
+# (results/mnist/base_schedule/).
 MNIST_MATCONVNET = {
     "num_classes": 10,
     "load": _centred_mnist,
-    "build_base_model": matconvnet_mnist_cnn,
+    "build_base_model": shifting_mnist_cnn,
     "optimizer": {
         "class_name": "SGD",
         "config": {"learning_rate": 0.001, "momentum": 0.9},

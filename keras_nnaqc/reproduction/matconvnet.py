@@ -86,11 +86,7 @@ def matconvnet_cifar10_cnn(
         layers.append(_random_shift(shift, 32, seed))
     if conv_format == "channels_first":
         layers.append(keras.layers.Permute((3, 1, 2), name="channels_first"))
-    if not layers:
-        return model
-    return keras.Sequential(
-        [keras.Input((32, 32, 3)), *layers, *model.layers], name=model.name
-    )
+    return _preceded_by(layers, model, (32, 32, 3))
 
 
 def matconvnet_mnist_cnn(num_classes=10, seed=None, shift=0):
@@ -120,12 +116,17 @@ def matconvnet_mnist_cnn(num_classes=10, seed=None, shift=0):
         MNIST_WEIGHT_DECAY,
         seed,
     )
-    if not shift:
+    layers = [_random_shift(shift, 28, seed)] if shift else []
+    return _preceded_by(layers, model, (28, 28, 1))
+
+
+def _preceded_by(layers, model, input_shape):
+    """`model` with `layers` (preprocessing) before its own, taking
+    inputs of `input_shape`; `model` itself when there are none."""
+    if not layers:
         return model
     return keras.Sequential(
-        [keras.Input((28, 28, 1)), _random_shift(shift, 28, seed)]
-        + model.layers,
-        name=model.name,
+        [keras.Input(input_shape), *layers, *model.layers], name=model.name
     )
 
 

@@ -51,6 +51,7 @@ class RunExperimentTest(TestCase):
             (result["method"], result["noise"], result["train_size"]),
             ("nnaqc", 0.3, 200),
         )
+        self.assertEqual(result["base_model"], "mnist_cnn")
         self.assertTrue(0 <= result["test_error"] <= 100)
         # The classes' errors, weighted by their test images, are the
         # error (to the rounding of each to 0.01).
@@ -314,6 +315,20 @@ class GridTest(TestCase):
         setting = dataclasses.replace(setting, patience=3, rate_steps=(4,))
         monkeypatch.setitem(SETTINGS, "mnist_subset", setting)
         with pytest.raises(ValueError, match=r"'rate_steps': \[\].*\[0\]"):
+            run_grid(seeds=[0], **arguments)
+        # And those of another base model.
+        mnist_cnn = setting.build_base_model
+
+        def shifting_cnn(num_classes=10, seed=None):
+            return mnist_cnn(num_classes, seed)
+
+        setting = dataclasses.replace(
+            setting, rate_steps=(), build_base_model=shifting_cnn
+        )
+        monkeypatch.setitem(SETTINGS, "mnist_subset", setting)
+        with pytest.raises(
+            ValueError, match=r"'base_model': 'mnist_cnn'.*'shifting_cnn'"
+        ):
             run_grid(seeds=[0], **arguments)
         self.assertEqual(calls, [])
         self.assertEqual(len(read_results(tmp_path / "results.jsonl")), 4)

@@ -5,8 +5,8 @@ import json
 import pathlib
 import time
 
+from keras_nnaqc.reproduction.runner import recorded_setting
 from keras_nnaqc.reproduction.runner import run_experiment
-from keras_nnaqc.reproduction.runner import stopping_of
 from keras_nnaqc.reproduction.runner import true_transition
 from keras_nnaqc.reproduction.settings import get_setting
 from keras_nnaqc.reproduction.tables import column_label
@@ -110,10 +110,8 @@ def run_grid(
         )
     ]
     recorded = read_results(results_path)
-    ours = {"epochs": epochs, **stopping_of(setting, epochs)}
-    others = [
-        _schedule_of(r, ours) for r in recorded if r["dataset"] == dataset
-    ]
+    ours = {"epochs": epochs, **recorded_setting(setting, epochs)}
+    others = [_setting_of(r, ours) for r in recorded if r["dataset"] == dataset]
     others = [other for other in others if other != ours]
     if others:
         # Another setting's (or `--epochs`'s) runs: one table must not mix
@@ -156,8 +154,8 @@ def run_grid(
     return [r for r in everything if _key(r) in wanted]
 
 
-def _schedule_of(result, ours):
-    """The epochs and stopping of `result`, by the keys of `ours`; a run
+def _setting_of(result, ours):
+    """The epochs and setting of `result`, by the keys of `ours`; a run
     recorded before a key was is taken to agree on it."""
     return {key: result.get(key, value) for key, value in ours.items()}
 

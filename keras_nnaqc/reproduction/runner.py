@@ -156,7 +156,7 @@ def run_experiment(
         "epochs": epochs,
         "batch_size": setting.batch_size,
         "validation_fraction": setting.validation_fraction,
-        **stopping_of(setting, epochs),
+        **recorded_setting(setting, epochs),
         "best_epoch": best_epoch + 1,
         "validation": {
             name: round(float(values[best_epoch]), 6)
@@ -187,11 +187,12 @@ def run_experiment(
     }
 
 
-def stopping_of(setting, epochs):
-    """How a setting's runs of `epochs` stop and step their learning rate,
-    as recorded with each run: runs that differ in it do not share a
-    table."""
+def recorded_setting(setting, epochs):
+    """What is recorded with each run of `epochs` in a setting: its base
+    model's builder, and how it stops and steps its learning rate. Runs
+    that differ in it do not share a table."""
     return {
+        "base_model": setting.build_base_model.__name__,
         "monitor": setting.monitor,
         "patience": setting.patience,
         "rate_steps": rate_steps_of(setting, epochs),

@@ -70,6 +70,7 @@ from keras_nnaqc.models import NoisyLabelModel
 from keras_nnaqc.noise import empirical_transition
 from keras_nnaqc.reproduction import read_results
 from keras_nnaqc.reproduction import run_experiment
+from keras_nnaqc.reproduction.grid import check_same_setting
 from keras_nnaqc.reproduction.matconvnet import matconvnet_cifar10_cnn
 from keras_nnaqc.reproduction.settings import get_setting
 from keras_nnaqc.reproduction.settings import shifting_cifar10_cnn
@@ -383,11 +384,13 @@ def main():
     output = RESULTS / args.dataset
     output.mkdir(parents=True, exist_ok=True)
     path = output / "nnaqc_variants.jsonl"
-    done = {_cell(r) + (r["method"],) for r in read_results(path)}
+    recorded = read_results(path)
+    setting = get_setting(args.dataset)
+    check_same_setting(recorded, args.dataset, setting.epochs, path)
+    done = {_cell(r) + (r["method"],) for r in recorded}
     variants = [variant(spec) for spec in args.variants]
     if args.table_only:
         variants = []
-    setting = get_setting(args.dataset)
     if setting.build_base_model is not shifting_cifar10_cnn and any(
         "shift=" in spec for spec in args.variants
     ):

@@ -1,3 +1,4 @@
+import json
 import pathlib
 
 import keras
@@ -131,6 +132,19 @@ class ShiftProbeTest(TestCase):
         with pytest.raises(SystemExit):
             script.main()
         self.assertTrue("mnist's does not shift" in capsys.readouterr().err)
+
+    def test_refuses_runs_of_another_setting(self, tmp_path, monkeypatch):
+        script = load_script(SCRIPT)
+        monkeypatch.setattr(script, "RESULTS", tmp_path)
+        (tmp_path / "mnist").mkdir()
+        # A run of another base model, as the unshifted MNIST runs were.
+        record = {"dataset": "mnist", "epochs": 20, "base_model": "other_cnn"}
+        path = tmp_path / "mnist" / "nnaqc_variants.jsonl"
+        path.write_text(json.dumps(record) + "\n")
+        monkeypatch.setattr("sys.argv", ["nnaqc_variants.py"])
+        with pytest.raises(ValueError, match="'other_cnn'.*'mnist_cnn'"):
+            script.main()
+        self.assertEqual(path.read_text(), json.dumps(record) + "\n")
 
 
 class WarmStartTest(TestCase):

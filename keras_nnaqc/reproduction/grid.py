@@ -110,18 +110,7 @@ def run_grid(
         )
     ]
     recorded = read_results(results_path)
-    ours = {"epochs": epochs, **recorded_setting(setting, epochs)}
-    others = [_setting_of(r, ours) for r in recorded if r["dataset"] == dataset]
-    others = [other for other in others if other != ours]
-    if others:
-        # Another setting's (or `--epochs`'s) runs: one table must not mix
-        # them with these.
-        raise ValueError(
-            f"{results_path} holds {dataset} runs of another setting or "
-            f"`epochs`: {others[0]}; this grid's runs would be {ours}. Use "
-            f"another `out_dir`. Received: out_dir={str(out_dir)!r}, "
-            f"epochs={epochs}"
-        )
+    check_same_setting(recorded, dataset, epochs, results_path)
     finished = {_key(result) for result in recorded}
     pending = [c for c in configurations if _key(c) not in finished]
     already = len(configurations) - len(pending)
@@ -152,6 +141,23 @@ def run_grid(
     write_report(everything, dataset, out_dir, list(dict.fromkeys(order)))
     wanted = {_key(configuration) for configuration in configurations}
     return [r for r in everything if _key(r) in wanted]
+
+
+def check_same_setting(recorded, dataset, epochs, results_path):
+    """Raises a `ValueError` if the results `recorded` in `results_path`
+    hold `dataset` runs of another setting than that of new runs of
+    `epochs` (another base model, schedule or stopping): one table must
+    not mix them, nor may a run of one stand for a run of the other."""
+    ours = {"epochs": epochs, **recorded_setting(get_setting(dataset), epochs)}
+    others = [_setting_of(r, ours) for r in recorded if r["dataset"] == dataset]
+    others = [other for other in others if other != ours]
+    if others:
+        raise ValueError(
+            f"{results_path} holds {dataset} runs of another setting or "
+            f"`epochs`: {others[0]}; these runs would be {ours}. Write them "
+            f"to another folder, or move those runs away. Received: "
+            f"dataset={dataset!r}, epochs={epochs}"
+        )
 
 
 def _setting_of(result, ours):

@@ -1,3 +1,4 @@
+import dataclasses
 import json
 import os
 import subprocess
@@ -378,3 +379,31 @@ class TuneCommandTest(TestCase):
         self.assertEqual(result["trials"], 2)
         for key in ("tuned_test_error", "paper_alpha_beta_test_error"):
             self.assertTrue(0 <= result[key] <= 100)
+
+
+class TuningStudyTest(TestCase):
+    def test_steps_the_rate_as_the_setting_does(self, tmp_path, monkeypatch):
+        from keras_nnaqc.reproduction import SETTINGS
+        from keras_nnaqc.reproduction import tuning_study
+
+        # Divided after epoch 4 of 8: after epoch 1 of a study of 2.
+        setting = dataclasses.replace(SETTINGS["mnist_subset"], rate_steps=(4,))
+        monkeypatch.setitem(SETTINGS, "mnist_subset", setting)
+        rates = []
+
+        class RecordingSteps(tuning_study.RateSteps):
+            def on_epoch_end(self, epoch, logs=None):
+                rate = self.model.optimizer.learning_rate
+                rates.append(float(keras.ops.convert_to_numpy(rate)))
+
+        monkeypatch.setattr(tuning_study, "RateSteps", RecordingSteps)
+        tuning_study.tune_alpha_beta(
+            "mnist_subset",
+            train_size=100,
+            trials=1,
+            folds=2,
+            epochs=2,
+            directory=str(tmp_path),
+        )
+        # Two folds, the best retrained and alpha = beta = 0.9: four fits.
+        self.assertAllClose(rates, [1e-3, 1e-4] * 4)

@@ -10,6 +10,8 @@ from keras_nnaqc._optimizers import fresh_optimizer
 from keras_nnaqc.models import NoisyLabelModel
 from keras_nnaqc.reproduction import get_setting
 from keras_nnaqc.reproduction import load_noisy_data
+from keras_nnaqc.reproduction.runner import RateSteps
+from keras_nnaqc.reproduction.runner import rate_steps_of
 from keras_nnaqc.tuning.cross_validation import DEFAULT_OBJECTIVE
 from keras_nnaqc.tuning.cross_validation import CrossValidationTuner
 from keras_nnaqc.tuning.hypermodel import NNAQCHyperModel
@@ -37,7 +39,9 @@ def tune_alpha_beta(
     run_experiment` makes it. Each trial is scored by k-fold agreement with
     held-out noisy labels; the best alpha and beta are then retrained on
     the whole noisy training set and tested on clean labels, beside the
-    paper's alpha = beta = 0.9 trained the same way when `compare`.
+    paper's alpha = beta = 0.9 trained the same way when `compare`. Every
+    fit divides its learning rate by 10 at the setting's shares of
+    `epochs`, as `run_experiment` does.
 
     Args:
         dataset: A dataset of `keras_nnaqc.reproduction.SETTINGS`. Defaults
@@ -84,9 +88,11 @@ def tune_alpha_beta(
         directory=directory,
         project_name=f"{dataset}_p{noise_rate:g}_n{len(x)}_seed{seed}",
     )
+    steps = rate_steps_of(setting, epochs)
     fit_kwargs = {
         "epochs": epochs,
         "batch_size": setting.batch_size,
+        "callbacks": [RateSteps(steps)] if steps else [],
         "verbose": verbose,
     }
     keras.utils.set_random_seed(seed)

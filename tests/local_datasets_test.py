@@ -115,6 +115,29 @@ class LocalCifar10Test(TestCase):
         matrix = counts / np.maximum(counts.sum(1, keepdims=True), 1)
         self.assertAllClose(result["noise_matrix"], matrix, atol=1e-5)
 
+    def test_pruning_on_human_labels_keeps_their_matrix(
+        self, cifar_files, capsys
+    ):
+        # NNAQC then retraining on what `label_issues` did not flag, as
+        # CIFAR-10N's benchmark runs it.
+        images, human, _, _ = cifar_files
+        cli.main(
+            ["run", "--dataset", "cifar10n", "--data", images]
+            + ["--labels", human, "--label-set", "worse"]
+            + ["--method", "nnaqc_prune", "--train-size", "200"]
+            + ["--epochs", "1", "--seed", "0"]
+        )
+        result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        self.assertEqual(result["method"], "nnaqc_prune")
+        self.assertTrue(0 <= result["flagged"]["recall"] <= 1)
+        # The kept labels are wrong only as the file's are, one class up.
+        kept = np.array(result["kept_noise_matrix"])
+        off_diagonal = kept - np.diag(np.diag(kept))
+        one_up = np.roll(np.eye(10), 1, axis=1).astype(bool)
+        self.assertTrue(np.all(off_diagonal[~one_up] == 0))
+        filled = kept.sum(axis=1) > 0
+        self.assertAllClose(kept.sum(axis=1)[filled], 1.0, atol=1e-4)
+
     def test_genie_gets_the_empirical_matrix_of_human_noise(self, cifar_files):
         images, human, clean, worse = cifar_files
         data = load_noisy_data(

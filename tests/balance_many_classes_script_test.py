@@ -2,6 +2,7 @@ import pathlib
 
 import numpy as np
 
+from keras_nnaqc.reproduction import runner
 from keras_nnaqc.testing import TestCase
 from keras_nnaqc.testing import load_script
 
@@ -37,5 +38,11 @@ class DigitPairsTest(TestCase):
             )
             model = setting.build_base_model()
             self.assertEqual(model(np.zeros((2, 28, 56, 1))).shape, (2, 100))
+            # What each run records of it: the partial's arguments too.
+            recorded = runner.recorded_setting(setting, 20)
+            self.assertEqual(
+                recorded["base_model"],
+                "mnist_cnn(num_classes=100, input_shape=(28, 56, 1))",
+            )
         finally:
             del settings.SETTINGS[name]

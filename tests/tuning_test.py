@@ -12,6 +12,8 @@ import pytest
 from keras_nnaqc import NoisyLabelModel
 from keras_nnaqc import tuning
 from keras_nnaqc.constraints import DiagonallyDominant
+from keras_nnaqc.reproduction import SETTINGS
+from keras_nnaqc.reproduction import tuning_study
 from keras_nnaqc.testing import TestCase
 from keras_nnaqc.testing import to_numpy
 
@@ -383,9 +385,6 @@ class TuneCommandTest(TestCase):
 
 class TuningStudyTest(TestCase):
     def test_steps_the_rate_as_the_setting_does(self, tmp_path, monkeypatch):
-        from keras_nnaqc.reproduction import SETTINGS
-        from keras_nnaqc.reproduction import tuning_study
-
         # Divided after epoch 4 of 8: after epoch 1 of a study of 2.
         setting = dataclasses.replace(SETTINGS["mnist_subset"], rate_steps=(4,))
         monkeypatch.setitem(SETTINGS, "mnist_subset", setting)

@@ -144,26 +144,33 @@ def run_grid(
 
 
 def check_same_setting(recorded, dataset, epochs, results_path):
-    """Raises a `ValueError` if the results `recorded` in `results_path`
-    hold `dataset` runs of another setting than that of new runs of
-    `epochs` (another base model, schedule or stopping): one table must
-    not mix them, nor may a run of one stand for a run of the other."""
+    """Refuses to add runs to results of another setting.
+
+    One table must not mix runs of two settings, nor may a run of one
+    stand for a run of the other. A run recorded before a key of the
+    setting was (`base_model`, `rate_steps`...) is taken to agree on it.
+
+    Args:
+        recorded: Result dicts read from `results_path`.
+        dataset: The dataset of the new runs.
+        epochs: The epochs of the new runs.
+        results_path: The file `recorded` was read from, for the message.
+
+    Raises:
+        ValueError: If `recorded` holds `dataset` runs of another base
+            model, schedule or stopping than the new runs'.
+    """
     ours = {"epochs": epochs, **recorded_setting(get_setting(dataset), epochs)}
-    others = [_setting_of(r, ours) for r in recorded if r["dataset"] == dataset]
-    others = [other for other in others if other != ours]
-    if others:
-        raise ValueError(
-            f"{results_path} holds {dataset} runs of another setting or "
-            f"`epochs`: {others[0]}; these runs would be {ours}. Write them "
-            f"to another folder, or move those runs away. Received: "
-            f"dataset={dataset!r}, epochs={epochs}"
-        )
-
-
-def _setting_of(result, ours):
-    """The epochs and setting of `result`, by the keys of `ours`; a run
-    recorded before a key was is taken to agree on it."""
-    return {key: result.get(key, value) for key, value in ours.items()}
+    for result in recorded:
+        theirs = {key: result.get(key, value) for key, value in ours.items()}
+        if result["dataset"] == dataset and theirs != ours:
+            theirs = {key: result.get(key, "not recorded") for key in ours}
+            raise ValueError(
+                f"{results_path} holds {dataset} runs of another setting "
+                f"or `epochs`: {theirs}; these runs would be {ours}. Keep "
+                f"runs of different settings in different folders. "
+                f"Received: dataset={dataset!r}, epochs={epochs}"
+            )
 
 
 def write_report(results, dataset, out_dir, methods=None):

@@ -1,5 +1,6 @@
 """One experiment: a method trained on noisy labels, tested on clean ones."""
 
+import functools
 import time
 
 import keras
@@ -192,11 +193,21 @@ def recorded_setting(setting, epochs):
     model's builder, and how it stops and steps its learning rate. Runs
     that differ in it do not share a table."""
     return {
-        "base_model": setting.build_base_model.__name__,
+        "base_model": builder_name(setting.build_base_model),
         "monitor": setting.monitor,
         "patience": setting.patience,
         "rate_steps": rate_steps_of(setting, epochs),
     }
+
+
+def builder_name(build):
+    """The name of a base-model builder, with the arguments of a
+    `functools.partial` (`"mnist_cnn(num_classes=100)"`)."""
+    if isinstance(build, functools.partial):
+        arguments = [repr(value) for value in build.args]
+        arguments += [f"{k}={v!r}" for k, v in build.keywords.items()]
+        return f"{builder_name(build.func)}({', '.join(arguments)})"
+    return getattr(build, "__name__", type(build).__name__)
 
 
 def rate_steps_of(setting, epochs):

@@ -13,6 +13,7 @@ from keras_nnaqc import NoisyLabelModel
 from keras_nnaqc import tuning
 from keras_nnaqc.constraints import DiagonallyDominant
 from keras_nnaqc.reproduction import SETTINGS
+from keras_nnaqc.reproduction import runner
 from keras_nnaqc.reproduction import tuning_study
 from keras_nnaqc.testing import TestCase
 from keras_nnaqc.testing import to_numpy
@@ -390,12 +391,12 @@ class TuningStudyTest(TestCase):
         monkeypatch.setitem(SETTINGS, "mnist_subset", setting)
         rates = []
 
-        class RecordingSteps(tuning_study.RateSteps):
+        class RecordingSteps(runner.RateSteps):
             def on_epoch_end(self, epoch, logs=None):
                 rate = self.model.optimizer.learning_rate
                 rates.append(float(keras.ops.convert_to_numpy(rate)))
 
-        monkeypatch.setattr(tuning_study, "RateSteps", RecordingSteps)
+        monkeypatch.setattr(runner, "RateSteps", RecordingSteps)
         tuning_study.tune_alpha_beta(
             "mnist_subset",
             train_size=100,

@@ -123,8 +123,7 @@ def run_experiment(
         patience=epochs if setting.patience is None else setting.patience,
         restore_best_weights=True,
     )
-    steps = rate_steps_of(setting, epochs)
-    schedule = [RateSteps(steps)] if steps else []
+    schedule = rate_schedule(setting, epochs)
     start = time.time()
     trained = method_object.train(
         setting.build_base_model,
@@ -216,6 +215,13 @@ def rate_steps_of(setting, epochs):
     return [
         round(step * epochs / setting.epochs) for step in setting.rate_steps
     ]
+
+
+def rate_schedule(setting, epochs):
+    """The callbacks that step the learning rate of a setting's run of
+    `epochs`: a `RateSteps`, or none when the setting has no steps."""
+    steps = rate_steps_of(setting, epochs)
+    return [RateSteps(steps)] if steps else []
 
 
 class RateSteps(keras.callbacks.Callback):

@@ -10,8 +10,7 @@ from keras_nnaqc._optimizers import fresh_optimizer
 from keras_nnaqc.models import NoisyLabelModel
 from keras_nnaqc.reproduction import get_setting
 from keras_nnaqc.reproduction import load_noisy_data
-from keras_nnaqc.reproduction.runner import RateSteps
-from keras_nnaqc.reproduction.runner import rate_steps_of
+from keras_nnaqc.reproduction.runner import rate_schedule
 from keras_nnaqc.tuning.cross_validation import DEFAULT_OBJECTIVE
 from keras_nnaqc.tuning.cross_validation import CrossValidationTuner
 from keras_nnaqc.tuning.hypermodel import NNAQCHyperModel
@@ -88,11 +87,10 @@ def tune_alpha_beta(
         directory=directory,
         project_name=f"{dataset}_p{noise_rate:g}_n{len(x)}_seed{seed}",
     )
-    steps = rate_steps_of(setting, epochs)
     fit_kwargs = {
         "epochs": epochs,
         "batch_size": setting.batch_size,
-        "callbacks": [RateSteps(steps)] if steps else [],
+        "callbacks": rate_schedule(setting, epochs),
         "verbose": verbose,
     }
     keras.utils.set_random_seed(seed)

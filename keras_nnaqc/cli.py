@@ -64,7 +64,8 @@ def main(argv=None):
     )
     run.add_argument(
         "--label-set",
-        help="cifar10n: aggre, random1, random2, random3 or worse",
+        help="cifar10n: aggre, random1, random2, random3 or worse (each "
+        "also as its class-conditional twin, e.g. worse_class_conditional)",
     )
 
     reproduce = commands.add_parser(

@@ -151,6 +151,37 @@ class LocalCifar10Test(TestCase):
         self.assertAllClose(data["transition_matrix"], expected, atol=1e-6)
         self.assertTrue(np.array_equal(data["noisy_labels"], worse))
 
+    def test_class_conditional_twin_redraws_from_the_labels_matrix(
+        self, cifar_files
+    ):
+        # `worse` is wrong at every third image, one class up; its twin
+        # draws each image's label from its class's row of that matrix.
+        images, human, clean, worse = cifar_files
+        data = load_noisy_data(
+            "cifar10n", train_size=200, seed=2, data_path=images,
+            labels_path=human, label_set="worse_class_conditional",
+        )  # fmt: skip
+        counts = np.zeros((10, 10))
+        np.add.at(counts, (clean, worse), 1)
+        matrix = counts / counts.sum(1, keepdims=True)
+        subset, _, draw, _ = streams(2)
+        twin = noise.corrupt(clean, matrix, np.random.default_rng(draw))
+        chosen = np.sort(np.random.default_rng(subset).permutation(300)[:200])
+        self.assertTrue(np.array_equal(data["noisy_labels"], twin[chosen]))
+        self.assertTrue(np.array_equal(data["y_train"], clean[chosen]))
+        wrong = twin != clean
+        self.assertTrue(np.all(twin[wrong] == (clean[wrong] + 1) % 10))
+        # Other images than the workers' third ones, about as many.
+        self.assertTrue(not np.array_equal(wrong, worse != clean))
+        self.assertTrue(70 <= wrong.sum() <= 130)
+        again = load_noisy_data(
+            "cifar10n", train_size=200, seed=3, data_path=images,
+            labels_path=human, label_set="worse_class_conditional",
+        )  # fmt: skip
+        self.assertTrue(
+            not np.array_equal(again["noisy_labels"], data["noisy_labels"])
+        )
+
     def test_rejects_what_does_not_fit(self, cifar_files, tmp_path):
         images, human, clean, _ = cifar_files
         with pytest.raises(ValueError, match="noise_rate=0.3"):
@@ -196,11 +227,15 @@ class Cifar10nGridTest(TestCase):
         table = (tmp_path / "table.md").read_text().splitlines()
         self.assertEqual(table[2], "| **Noise** | **worse** | **aggre** |")
         # Resumed: nothing runs again, and a third set only adds its runs.
+        twin = "worse_class_conditional"
         again = run_grid(
-            "cifar10n", label_sets=["aggre", "worse", "random1"], **arguments
+            "cifar10n", label_sets=["aggre", "worse", twin], **arguments
         )
         self.assertEqual(len(read_results(tmp_path / "results.jsonl")), 3)
         self.assertEqual(len(again), 3)
+        self.assertEqual(again[2]["label_set"], twin)
+        table = (tmp_path / "table.md").read_text().splitlines()
+        self.assertTrue(f"| **{twin}** |" in table[2])
         with pytest.raises(ValueError, match="label_sets=\\['worst'\\]"):
             run_grid("cifar10n", label_sets=["worst"], **arguments)
 

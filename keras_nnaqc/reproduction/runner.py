@@ -17,6 +17,7 @@ from keras_nnaqc.datasets.noisy_dataset import select_part
 from keras_nnaqc.models import NoisyLabelModel
 from keras_nnaqc.models import find_label_issues
 from keras_nnaqc.reproduction.device import describe_device
+from keras_nnaqc.reproduction.settings import CLASS_CONDITIONAL
 from keras_nnaqc.reproduction.settings import get_setting
 from keras_nnaqc.version import __version__
 
@@ -66,7 +67,8 @@ def run_experiment(
         verbose: Keras verbosity of `fit`. Defaults to `0`.
         labels_path: For CIFAR-10N, the `.npz` of its human labels.
             Defaults to `None`.
-        label_set: For CIFAR-10N, which human labels, e.g. `"worse"`.
+        label_set: For CIFAR-10N, which human labels, e.g. `"worse"`, or
+            their class-conditional twin (`"worse_class_conditional"`).
             Defaults to `None`.
         callbacks: More callbacks for `fit`, after the setting's (e.g. to
             watch the test error by epoch). Defaults to `()`.
@@ -354,7 +356,8 @@ def load_noisy_data(
         data_path: Local data file. Defaults to `None`.
         labels_path: For CIFAR-10N, the `.npz` of its human labels.
             Defaults to `None`.
-        label_set: For CIFAR-10N, which human labels (e.g. `"worse"`).
+        label_set: For CIFAR-10N, which human labels (e.g. `"worse"`), or
+            their class-conditional twin (`"worse_class_conditional"`).
             Defaults to `None`.
 
     Returns:
@@ -367,7 +370,7 @@ def load_noisy_data(
     setting = get_setting(dataset)
     (x_train, y_train), (x_test, y_test) = setting.load(data_path)
     human_labels = _human_labels(
-        setting, noise_rate, labels_path, label_set, y_train
+        setting, noise_rate, labels_path, label_set, y_train, seed
     )
     chosen = choose_subset(len(x_train), train_size, seed)
     x_train, y_train = x_train[chosen], y_train[chosen]
@@ -421,8 +424,11 @@ def true_transition(dataset, noise_rate, seed, noise_model="uniform_simplex"):
     return noise.named_transition(noise_model, num_classes, noise_rate, stream)
 
 
-def _human_labels(setting, noise_rate, labels_path, label_set, clean_labels):
-    """The real noisy labels of a run, or `None` for synthetic noise."""
+def _human_labels(
+    setting, noise_rate, labels_path, label_set, clean_labels, seed
+):
+    """The real noisy labels of a run (or their class-conditional twin,
+    drawn from `seed`), or `None` for synthetic noise."""
     if not setting.label_sets:
         if labels_path is not None or label_set is not None:
             raise ValueError(
@@ -443,7 +449,8 @@ def _human_labels(setting, noise_rate, labels_path, label_set, clean_labels):
             f"labels) and `label_set`, one of {', '.join(setting.label_sets)}."
             f" Received: labels_path={labels_path!r}, label_set={label_set!r}"
         )
-    noisy, clean = load_cifar10n_labels(labels_path, label_set)
+    human_set = label_set.removesuffix(CLASS_CONDITIONAL)
+    noisy, clean = load_cifar10n_labels(labels_path, human_set)
     if not np.array_equal(clean, clean_labels):
         raise ValueError(
             f"The labels in {labels_path!r} are not those of the training "
@@ -451,4 +458,8 @@ def _human_labels(setting, noise_rate, labels_path, label_set, clean_labels):
             f"at {int(np.sum(clean != clean_labels))} of {len(clean)} "
             "positions (a different order or a different file)."
         )
+    if human_set != label_set:
+        matrix = noise.empirical_transition(clean, noisy, setting.num_classes)
+        draw = np.random.default_rng(seed_streams(seed)[2])
+        noisy = noise.corrupt(clean, matrix, draw)
     return noisy

@@ -42,7 +42,8 @@ class Setting:
             another length steps at the same shares of it); empty for a
             constant rate.
         label_sets: The sets of real noisy labels the dataset comes with
-            (CIFAR-10N), chosen per run instead of a noise rate; empty for
+            (CIFAR-10N), chosen per run instead of a noise rate, and each
+            one's class-conditional twin (`CLASS_CONDITIONAL`); empty for
             datasets that get synthetic noise.
         monitor: The validation metric that stops training, on the noisy
             hold-out.
@@ -65,6 +66,14 @@ class Setting:
     label_sets: tuple = ()
     monitor: str = "val_loss"
     idn_features: Callable = None
+
+
+# The suffix of a label set's class-conditional twin, as in
+# `"worse_class_conditional"`: its labels redrawn, image by image, from the
+# set's clean-to-noisy matrix over all training images (with the run's seed).
+# It keeps how often each class is mistaken for which and drops which images
+# the workers got wrong: the noise NNAQC assumes, beside the noise people make.
+CLASS_CONDITIONAL = "_class_conditional"
 
 
 def _mnist_images(load):
@@ -190,7 +199,12 @@ SETTINGS = {
     ),
     "cifar10": Setting("cifar10", **CIFAR10),
     "cifar10n": Setting(
-        "cifar10n", **CIFAR10, label_sets=tuple(CIFAR10N_LABEL_SETS)
+        "cifar10n",
+        **CIFAR10,
+        label_sets=(
+            *CIFAR10N_LABEL_SETS,
+            *(name + CLASS_CONDITIONAL for name in CIFAR10N_LABEL_SETS),
+        ),
     ),
 }
 

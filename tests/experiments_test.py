@@ -151,9 +151,27 @@ class RunExperimentTest(TestCase):
         self.assertTrue(
             np.all((rows == 0).all(axis=1) | np.isclose(rows.sum(axis=1), 1))
         )
-        base = run_experiment(method="base", noise_rate=0.5, **TINY)
+        trained = []
+
+        class KeepModel(keras.callbacks.Callback):
+            def on_train_end(self, logs=None):
+                trained.append(self.model)
+
+        base = run_experiment(
+            method="base", noise_rate=0.5, callbacks=[KeepModel()], **TINY
+        )
         self.assertEqual(base["flagged"], None)
         self.assertTrue("kept_noise_matrix" not in base)
+        # What the kept model predicts for the 180 images it trained on.
+        predicted = trained[0].predict(data["x_train"][part], verbose=0)
+        self.assertEqual(
+            base["training_fit"],
+            runner.training_fit(
+                predicted.argmax(axis=1),
+                data["noisy_labels"][part],
+                data["y_train"][part],
+            ),
+        )
 
     def test_kept_noise_matrix_by_hand(self):
         clean = np.array([0, 0, 0, 1, 1, 1])
@@ -165,6 +183,23 @@ class RunExperimentTest(TestCase):
             {"kept_noise_matrix": [[0.5, 0.5], [0.0, 1.0]]},
         )
         self.assertEqual(runner._kept_noise_matrix(None, clean, noisy, 2), {})
+
+    def test_training_fit_splits_wrong_and_right_labels(self):
+        clean = np.array([0, 0, 1, 1, 2, 2])
+        noisy = np.array([1, 0, 1, 2, 0, 2])  # wrong at 0, 3 and 4
+        predicted = np.array([1, 0, 0, 1, 1, 2])
+        # Wrong labels: 0 followed, 3 corrected, 4 neither; right: 1 and 5
+        # kept, 2 not.
+        self.assertEqual(
+            runner.training_fit(predicted, noisy, clean),
+            {"wrong_followed": 0.3333, "wrong_corrected": 0.3333,
+             "right_kept": 0.6667},
+        )  # fmt: skip
+        self.assertEqual(
+            runner.training_fit(clean, clean, clean),
+            {"wrong_followed": None, "wrong_corrected": None,
+             "right_kept": 1.0},
+        )  # fmt: skip
 
     def test_noisy_label_models_score_their_label_issues(self):
         # A flag is a clean prediction other than the given label.

@@ -91,8 +91,9 @@ def run_experiment(
         against the truly wrong labels (`None` for other methods), and for
         a `NoisyLabelModel` `flagged_cleanlab`: the same for cleanlab's
         `find_label_issues` on the same clean probabilities (`None`
-        without cleanlab). For real noisy labels `noise` is `None` and
-        `label_set` names them.
+        without cleanlab), and `training_fit`: `training_fit` of the
+        model's predictions on the training part. For real noisy labels
+        `noise` is `None` and `label_set` names them.
     """
     setting = get_setting(dataset)
     method_object = (
@@ -144,6 +145,7 @@ def run_experiment(
     predictions = trained.model.predict(x_test, batch_size=500, verbose=0)
     predicted = predictions.argmax(axis=1)
     test_error = 100.0 * float(np.mean(predicted != y_test))
+    fit_predicted = trained.model.predict(x_fit, batch_size=500, verbose=0)
     transition = trained.transition_matrix
     best_epoch = early_stopping.best_epoch
     logs = trained.histories[-1].history
@@ -186,6 +188,9 @@ def run_experiment(
             trained.kept, clean_fit, noisy_fit, setting.num_classes
         ),
         **_flag_scores_of(trained, x_fit, noisy_fit, clean_fit),
+        "training_fit": training_fit(
+            fit_predicted.argmax(axis=1), noisy_fit, clean_fit
+        ),
     }
 
 
@@ -293,6 +298,33 @@ def _flagged_scores(probabilities, noisy_labels, wrong, rule):
     flagged = np.zeros(len(noisy_labels), dtype=bool)
     flagged[issues.indices] = True
     return flag_scores(flagged, wrong)
+
+
+def training_fit(predicted, noisy_labels, clean_labels):
+    """What a model predicts for the images it trained on.
+
+    Args:
+        predicted: Its predicted classes.
+        noisy_labels: The labels it trained on.
+        clean_labels: The true classes.
+
+    Returns:
+        A dict of `wrong_followed` (share of the wrong labels it predicts),
+        `wrong_corrected` (share of the wrong labels where it predicts the
+        true class) and `right_kept` (share of the right labels it
+        predicts); a share of no labels is `None`.
+    """
+    wrong = noisy_labels != clean_labels
+
+    def share(hits, labels):
+        total = int(np.sum(labels))
+        return round(int(np.sum(hits & labels)) / total, 4) if total else None
+
+    return {
+        "wrong_followed": share(predicted == noisy_labels, wrong),
+        "wrong_corrected": share(predicted == clean_labels, wrong),
+        "right_kept": share(predicted == clean_labels, ~wrong),
+    }
 
 
 def flag_scores(flagged, wrong):

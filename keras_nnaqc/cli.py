@@ -59,14 +59,7 @@ def main(argv=None):
     )
     _add_noise_model_argument(run)
     run.add_argument("--epochs", type=int, default=None)
-    run.add_argument(
-        "--labels", help="cifar10n: the .npz of CIFAR-10N's human labels"
-    )
-    run.add_argument(
-        "--label-set",
-        help="cifar10n: aggre, random1, random2, random3 or worse (each "
-        "also as its class-conditional twin, e.g. worse_class_conditional)",
-    )
+    _add_label_set_arguments(run)
 
     reproduce = commands.add_parser(
         "reproduce",
@@ -115,6 +108,7 @@ def main(argv=None):
         default="random",
     )
     tune.add_argument("--directory", default="nnaqc-tuning")
+    _add_label_set_arguments(tune)
     tune.add_argument(
         "--no-compare",
         dest="compare",
@@ -165,12 +159,11 @@ def _run(args):
         )
         _print_result(result, args.out)
     elif args.command == "tune":
-        from keras_nnaqc.reproduction.runner import DEFAULT_NOISE_RATE
         from keras_nnaqc.reproduction.tuning_study import tune_alpha_beta
 
         result = tune_alpha_beta(
             dataset=args.dataset,
-            noise_rate=DEFAULT_NOISE_RATE if args.noise is None else args.noise,
+            noise_rate=args.noise,
             train_size=args.train_size,
             trials=args.trials,
             folds=args.folds,
@@ -181,6 +174,8 @@ def _run(args):
             data_path=args.data,
             compare=args.compare,
             verbose=args.verbose,
+            labels_path=args.labels,
+            label_set=args.label_set,
         )
         _print_result(result, args.out)
     elif args.command == "reproduce":
@@ -259,6 +254,17 @@ def _add_data_argument(parser):
         default=None,
         help="local data file, e.g. an mnist.npz (default: $KERAS_NNAQC_DATA)"
         " or a cifar10.npz in the keras.datasets layout",
+    )
+
+
+def _add_label_set_arguments(parser):
+    parser.add_argument(
+        "--labels", help="cifar10n: the .npz of CIFAR-10N's human labels"
+    )
+    parser.add_argument(
+        "--label-set",
+        help="cifar10n: aggre, random1, random2, random3 or worse (each "
+        "also as its class-conditional twin, e.g. worse_class_conditional)",
     )
 
 

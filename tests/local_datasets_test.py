@@ -115,6 +115,28 @@ class LocalCifar10Test(TestCase):
         matrix = counts / np.maximum(counts.sum(1, keepdims=True), 1)
         self.assertAllClose(result["noise_matrix"], matrix, atol=1e-5)
 
+    def test_tune_cross_validates_on_the_human_labels(
+        self, cifar_files, capsys, tmp_path
+    ):
+        images, human, _, _ = cifar_files
+        flags = ["tune", "--dataset", "cifar10n", "--data", images]
+        flags += ["--labels", human, "--label-set", "worse"]
+        cli.main(
+            flags
+            + ["--train-size", "100", "--trials", "1", "--folds", "2"]
+            + ["--epochs", "1", "--directory", str(tmp_path)]
+        )
+        result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        self.assertEqual(result["label_set"], "worse")
+        self.assertEqual(result["noise"], None)
+        self.assertEqual(result["train_size"], 100)
+        self.assertTrue((tmp_path / "cifar10n_worse_n100_seed0").is_dir())
+        self.assertTrue(0 <= result["tuned_test_error"] <= 100)
+        with pytest.raises(SystemExit):
+            cli.main(flags + ["--noise", "0.3", "--directory", str(tmp_path)])
+        error = capsys.readouterr().err
+        self.assertTrue("noise_rate=0.3" in error)
+
     def test_pruning_scores_what_it_kept_of_human_labels(
         self, cifar_files, capsys
     ):

@@ -20,7 +20,7 @@ ORACLES = ("random", "bayesian", "hyperband")
 
 def tune_alpha_beta(
     dataset="mnist",
-    noise_rate=0.5,
+    noise_rate=None,
     train_size=None,
     trials=8,
     folds=3,
@@ -31,6 +31,8 @@ def tune_alpha_beta(
     data_path=None,
     compare=True,
     verbose=0,
+    labels_path=None,
+    label_set=None,
 ):
     """Cross-validates alpha and beta on noisy data; reports clean errors.
 
@@ -45,7 +47,8 @@ def tune_alpha_beta(
     Args:
         dataset: A dataset of `keras_nnaqc.reproduction.SETTINGS`. Defaults
             to `"mnist"`.
-        noise_rate: Label-noise rate `p`. Defaults to `0.5`.
+        noise_rate: Label-noise rate `p`. Defaults to `None`: 0.5 for
+            synthetic noise; real noisy labels (`label_set`) take none.
         train_size: Training images. Defaults to `None` (all).
         trials: Number of trials (random and Bayesian search). Defaults to
             `8`.
@@ -59,6 +62,10 @@ def tune_alpha_beta(
         data_path: Local data file. Defaults to `None`.
         compare: Also train alpha = beta = 0.9. Defaults to `True`.
         verbose: Keras verbosity of `fit`. Defaults to `0`.
+        labels_path: For CIFAR-10N, the `.npz` of its human labels.
+            Defaults to `None`.
+        label_set: For CIFAR-10N, which human labels (e.g. `"worse"`).
+            Defaults to `None`.
 
     Returns:
         A dict with the chosen hyperparameters, their cross-validated
@@ -70,8 +77,16 @@ def tune_alpha_beta(
         )
     setting = get_setting(dataset)
     data = load_noisy_data(
-        dataset, noise_rate, train_size, seed, data_path=data_path
+        dataset,
+        noise_rate,
+        train_size,
+        seed,
+        data_path=data_path,
+        labels_path=labels_path,
+        label_set=label_set,
     )
+    noise_rate = data["noise_rate"]
+    noise_name = label_set if label_set else f"p{noise_rate:g}"
     x, noisy_labels = data["x_train"], data["noisy_labels"]
     hypermodel = NNAQCHyperModel(
         setting.build_base_model,
@@ -85,7 +100,7 @@ def tune_alpha_beta(
         folds=folds,
         seed=seed,
         directory=directory,
-        project_name=f"{dataset}_p{noise_rate:g}_n{len(x)}_seed{seed}",
+        project_name=f"{dataset}_{noise_name}_n{len(x)}_seed{seed}",
     )
     fit_kwargs = {
         "epochs": epochs,
@@ -103,6 +118,7 @@ def tune_alpha_beta(
     result = {
         "dataset": dataset,
         "noise": noise_rate,
+        **({"label_set": label_set} if label_set else {}),
         "train_size": len(x),
         "seed": seed,
         "oracle": oracle,

@@ -21,6 +21,7 @@ from keras_nnaqc.reproduction import runner
 from keras_nnaqc.reproduction import write_report
 from keras_nnaqc.reproduction.runner import flag_scores
 from keras_nnaqc.reproduction.settings import SETTINGS
+from keras_nnaqc.reproduction.tables import fit_table
 from keras_nnaqc.reproduction.tables import flag_table
 from keras_nnaqc.reproduction.tables import head_table
 from keras_nnaqc.testing import TestCase
@@ -521,6 +522,48 @@ class TableTest(TestCase):
             flag_table([nnaqc, clean]).splitlines()[3],
             "| nnaqc | 0.250 / n/a / 0.125 |",
         )
+
+    def test_training_fit_table(self, tmp_path):
+        def result(method, seed, fit=None, label_set="worse"):
+            return {
+                "method": method,
+                "dataset": "cifar10n",
+                "label_set": label_set,
+                "noise": None,
+                "train_size": 50000,
+                "seed": seed,
+                "test_error": 30.0,
+                "training_fit": fit,
+                "transition_matrix": None,
+            }
+
+        def fit(followed, corrected, kept):
+            return {
+                "wrong_followed": followed,
+                "wrong_corrected": corrected,
+                "right_kept": kept,
+            }
+
+        results = [
+            result("base", 0, fit(0.5, 0.25, 0.75)),
+            result("base", 1, fit(0.25, 0.5, 1.0)),
+            result("nnaqc", 0, fit(0.125, 0.75, 0.875)),
+            result("nnaqc", 0, label_set="aggre"),
+            result("base", 0, fit(None, None, 0.5), label_set="clean"),
+        ]
+        table = fit_table(results, ["nnaqc", "base"]).splitlines()
+        self.assertEqual(
+            table[2:],
+            [
+                "| **Noise** | **worse** | **aggre** | **clean** |",
+                "| nnaqc | 0.125 / 0.750 / 0.875 | not recorded | not run |",
+                "| base | 0.375 / 0.375 / 0.875 | not run "
+                "| n/a / n/a / 0.500 |",
+            ],
+        )
+        self.assertEqual(fit_table(results[3:4]), "")
+        paths = write_report(results, "cifar10n", tmp_path)
+        self.assertTrue("training_fit.md" in {path.name for path in paths})
 
     def test_head_table_by_hand(self, tmp_path):
         labels = [[0.8, 0.2], [0.3, 0.7]]  # mean diagonal 0.75

@@ -10,6 +10,7 @@ from keras_nnaqc.reproduction.runner import run_experiment
 from keras_nnaqc.reproduction.runner import true_transition
 from keras_nnaqc.reproduction.settings import get_setting
 from keras_nnaqc.reproduction.tables import column_label
+from keras_nnaqc.reproduction.tables import fit_table
 from keras_nnaqc.reproduction.tables import flag_table
 from keras_nnaqc.reproduction.tables import head_table
 from keras_nnaqc.reproduction.tables import markdown_table
@@ -180,7 +181,8 @@ def write_report(results, dataset, out_dir, methods=None):
     seconds), `flagged.md` (how well pruning methods and `NoisyLabelModel`'s
     `label_issues` found the wrong labels, when one ran), `heads.md` (how
     far each method's noise model is from the labels' noise, when one had
-    a model) and the figures.
+    a model), `training_fit.md` (what the models predict for their
+    training images, when recorded) and the figures.
 
     Args:
         results: Result dicts of one dataset.
@@ -203,6 +205,7 @@ def write_report(results, dataset, out_dir, methods=None):
     for name, text in [
         ("flagged.md", flag_table(results, methods)),
         ("heads.md", head_table(results, methods)),
+        ("training_fit.md", fit_table(results, methods)),
     ]:
         if text:
             paths.append(out_dir / name)

@@ -173,26 +173,62 @@ def flag_table(results, methods=None):
             )
     if not rows:
         return ""
-    scores = {}
-    for row in rows:
-        key = (row["method"], row["train_size"], noise_column(row))
-        flagged = row["flagged"]
-        scores.setdefault(key, []).append(
-            [flagged["precision"], flagged["recall"], flagged["f1"]]
-        )
     present = dict.fromkeys(row["method"] for row in rows)
     if methods:
         methods = [row for m in methods for row in (m, m + CLEANLAB_ROW)]
     methods = [m for m in methods or present if m in present]
+    fields = ("precision", "recall", "f1")
+    return _share_table(results, rows, ran, methods, "flagged", fields)
+
+
+def fit_table(results, methods=None):
+    """A Markdown table of what the models predict for their training
+    images.
+
+    A cell reads `followed / corrected / kept`: the shares of the wrong
+    training labels the kept model predicts and corrects, and of the right
+    ones it predicts (`training_fit` of `run_experiment`), means over
+    seeds; "n/a" where a seed has no wrong label.
+
+    Args:
+        results: Result dicts of `run_experiment`. A method gets a row
+            where one of its runs recorded the shares; in it, a run
+            without them (a record older than them) reads "not recorded", a
+            configuration never run "not run".
+        methods: Row order. Defaults to `None`: in order of appearance.
+
+    Returns:
+        The table as a string, or `""` when no result recorded the shares.
+    """
+    rows = [result for result in results if result.get("training_fit")]
+    if not rows:
+        return ""
+    ran = {(r["method"], r["train_size"], noise_column(r)) for r in results}
+    present = dict.fromkeys(row["method"] for row in rows)
+    methods = [m for m in methods or present if m in present]
+    fields = ("wrong_followed", "wrong_corrected", "right_kept")
+    return _share_table(results, rows, ran, methods, "training_fit", fields)
+
+
+def _share_table(results, rows, ran, methods, key, fields):
+    """`_table` of the means over seeds of `row[key][field]` for each of
+    `fields`, joined by " / "; a configuration in `ran` without rows reads
+    "not recorded", one not in it "not run"."""
+    shares = {}
+    for row in rows:
+        cell_key = (row["method"], row["train_size"], noise_column(row))
+        shares.setdefault(cell_key, []).append(
+            [row[key][field] for field in fields]
+        )
 
     def cell(method, size, column):
-        if (method, size, column) not in scores:
+        if (method, size, column) not in shares:
             return (
                 "not recorded" if (method, size, column) in ran else "not run"
             )
         return " / ".join(
             "n/a" if None in seeds else f"{np.mean(seeds):.3f}"
-            for seeds in zip(*scores[(method, size, column)], strict=True)
+            for seeds in zip(*shares[(method, size, column)], strict=True)
         )
 
     return _table(results, list(dict.fromkeys(methods)), cell)

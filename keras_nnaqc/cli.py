@@ -85,7 +85,9 @@ def main(argv=None):
         "--label-sets",
         nargs="+",
         default=None,
-        help="cifar10n: which human labels (default: aggre random1 worse)",
+        help="cifar10n: which human labels (default: aggre random1 worse; "
+        "each also as its class-conditional twin, e.g. "
+        "worse_class_conditional)",
     )
     reproduce.add_argument("--train-sizes", nargs="+", type=int, default=None)
     reproduce.add_argument("--seeds", nargs="+", type=int, default=None)

@@ -72,6 +72,7 @@ from keras_nnaqc.reproduction import read_results
 from keras_nnaqc.reproduction import run_experiment
 from keras_nnaqc.reproduction.grid import check_same_setting
 from keras_nnaqc.reproduction.matconvnet import matconvnet_cifar10_cnn
+from keras_nnaqc.reproduction.settings import CLASS_CONDITIONAL_SUFFIX
 from keras_nnaqc.reproduction.settings import get_setting
 from keras_nnaqc.reproduction.settings import shifting_cifar10_cnn
 from keras_nnaqc.reproduction.tables import matrix_gap
@@ -520,7 +521,10 @@ def _head_distances(results, labels_path):
             continue
         label_set = result["label_set"]
         if label_set not in truths:
-            noisy, clean = load_cifar10n_labels(labels_path, label_set)
+            # A class-conditional twin is drawn from its label set's matrix.
+            noisy, clean = load_cifar10n_labels(
+                labels_path, label_set.removesuffix(CLASS_CONDITIONAL_SUFFIX)
+            )
             truths[label_set] = empirical_transition(clean, noisy)
         truth = truths[label_set]
         diagonal, distance = matrix_gap(result["transition_matrix"], truth)

@@ -21,9 +21,9 @@ from keras_nnaqc.reproduction import runner
 from keras_nnaqc.reproduction import write_report
 from keras_nnaqc.reproduction.runner import flag_scores
 from keras_nnaqc.reproduction.settings import SETTINGS
-from keras_nnaqc.reproduction.tables import fit_table
 from keras_nnaqc.reproduction.tables import flag_table
 from keras_nnaqc.reproduction.tables import head_table
+from keras_nnaqc.reproduction.tables import training_fit_table
 from keras_nnaqc.testing import TestCase
 
 SMALL_RESULTS = pathlib.Path(__file__).parent / "data" / "small_results.jsonl"
@@ -152,6 +152,11 @@ class RunExperimentTest(TestCase):
         self.assertTrue(
             np.all((rows == 0).all(axis=1) | np.isclose(rows.sum(axis=1), 1))
         )
+        base = run_experiment(method="base", noise_rate=0.5, **TINY)
+        self.assertEqual(base["flagged"], None)
+        self.assertTrue("kept_noise_matrix" not in base)
+
+    def test_records_training_fit_on_the_training_part(self):
         trained = []
 
         class KeepModel(keras.callbacks.Callback):
@@ -161,8 +166,8 @@ class RunExperimentTest(TestCase):
         base = run_experiment(
             method="base", noise_rate=0.5, callbacks=[KeepModel()], **TINY
         )
-        self.assertEqual(base["flagged"], None)
-        self.assertTrue("kept_noise_matrix" not in base)
+        data = load_noisy_data("mnist_subset", 0.5, train_size=200)
+        part = select_part(200, 0.1, "training", 0)
         # What the kept model predicts for the 180 images it trained on.
         predicted = trained[0].predict(data["x_train"][part], verbose=0)
         self.assertEqual(
@@ -551,7 +556,7 @@ class TableTest(TestCase):
             result("nnaqc", 0, label_set="aggre"),
             result("base", 0, fit(None, None, 0.5), label_set="clean"),
         ]
-        table = fit_table(results, ["nnaqc", "base"]).splitlines()
+        table = training_fit_table(results, ["nnaqc", "base"]).splitlines()
         self.assertEqual(
             table[2:],
             [
@@ -561,7 +566,7 @@ class TableTest(TestCase):
                 "| n/a / n/a / 0.500 |",
             ],
         )
-        self.assertEqual(fit_table(results[3:4]), "")
+        self.assertEqual(training_fit_table(results[3:4]), "")
         paths = write_report(results, "cifar10n", tmp_path)
         self.assertTrue("training_fit.md" in {path.name for path in paths})
 

@@ -196,13 +196,16 @@ class LocalCifar10Test(TestCase):
         # Other images than the workers' third ones, about as many.
         self.assertTrue(not np.array_equal(wrong, worse != clean))
         self.assertTrue(70 <= wrong.sum() <= 130)
+        # Another seed, the same (all) images: another draw.
         again = load_noisy_data(
-            "cifar10n", train_size=200, seed=3, data_path=images,
-            labels_path=human, label_set="worse_class_conditional",
+            "cifar10n", seed=3, data_path=images, labels_path=human,
+            label_set="worse_class_conditional",
         )  # fmt: skip
-        self.assertTrue(
-            not np.array_equal(again["noisy_labels"], data["noisy_labels"])
+        other = noise.corrupt(
+            clean, matrix, np.random.default_rng(streams(3)[2])
         )
+        self.assertTrue(np.array_equal(again["noisy_labels"], other))
+        self.assertTrue(not np.array_equal(other, twin))
 
     def test_rejects_what_does_not_fit(self, cifar_files, tmp_path):
         images, human, clean, _ = cifar_files

@@ -88,6 +88,26 @@ class PrecisionRecallCellTest(TestCase):
         self.assertEqual(cell(None), "")
 
 
+class HeadDistanceTest(TestCase):
+    def test_a_twin_is_measured_against_its_label_sets_matrix(self, tmp_path):
+        # Two classes; the `worse` labels send half of class 0 to class 1.
+        clean = np.array([0, 0, 1, 1])
+        worse = np.array([0, 1, 1, 1])
+        path = tmp_path / "cifar10n.npz"
+        np.savez(path, clean_label=clean, worse_label=worse)
+        record = {
+            "method": "nnaqc",
+            "label_set": "worse_class_conditional",
+            "transition_matrix": [[0.75, 0.25], [0.0, 1.0]],
+        }
+        rows = load_script(SCRIPT)._head_distances([record], str(path))
+        # Learned diagonal 0.875, the labels' 0.75; rows 0.25 and 0 apart.
+        self.assertEqual(
+            rows[2],
+            "| nnaqc | worse_class_conditional | 0.88 | 0.75 | 0.125 |  |  |",
+        )
+
+
 class ShiftProbeTest(TestCase):
     def test_plain_shift_variant_trains_the_shifting_base_model(self):
         from keras_nnaqc.reproduction.settings import shifting_cifar10_cnn

@@ -10,13 +10,13 @@ from keras_nnaqc.reproduction.runner import run_experiment
 from keras_nnaqc.reproduction.runner import true_transition
 from keras_nnaqc.reproduction.settings import get_setting
 from keras_nnaqc.reproduction.tables import column_label
-from keras_nnaqc.reproduction.tables import fit_table
 from keras_nnaqc.reproduction.tables import flag_table
 from keras_nnaqc.reproduction.tables import head_table
 from keras_nnaqc.reproduction.tables import markdown_table
 from keras_nnaqc.reproduction.tables import noise_column
 from keras_nnaqc.reproduction.tables import read_results
 from keras_nnaqc.reproduction.tables import summarize
+from keras_nnaqc.reproduction.tables import training_fit_table
 from keras_nnaqc.reproduction.tables import write_csv
 
 RESULTS_FILE = "results.jsonl"
@@ -205,7 +205,7 @@ def write_report(results, dataset, out_dir, methods=None):
     for name, text in [
         ("flagged.md", flag_table(results, methods)),
         ("heads.md", head_table(results, methods)),
-        ("training_fit.md", fit_table(results, methods)),
+        ("training_fit.md", training_fit_table(results, methods)),
     ]:
         if text:
             paths.append(out_dir / name)

@@ -17,7 +17,7 @@ from keras_nnaqc.datasets.noisy_dataset import select_part
 from keras_nnaqc.models import NoisyLabelModel
 from keras_nnaqc.models import find_label_issues
 from keras_nnaqc.reproduction.device import describe_device
-from keras_nnaqc.reproduction.settings import CLASS_CONDITIONAL
+from keras_nnaqc.reproduction.settings import CLASS_CONDITIONAL_SUFFIX
 from keras_nnaqc.reproduction.settings import get_setting
 from keras_nnaqc.version import __version__
 
@@ -92,7 +92,8 @@ def run_experiment(
         a `NoisyLabelModel` `flagged_cleanlab`: the same for cleanlab's
         `find_label_issues` on the same clean probabilities (`None`
         without cleanlab), and `training_fit`: `training_fit` of the
-        model's predictions on the training part. For real noisy labels
+        model's predictions on the training part (for a pruning method,
+        the labels it dropped too). For real noisy labels
         `noise` is `None` and `label_set` names them.
     """
     setting = get_setting(dataset)
@@ -301,18 +302,20 @@ def _flagged_scores(probabilities, noisy_labels, wrong, rule):
 
 
 def training_fit(predicted, noisy_labels, clean_labels):
-    """What a model predicts for the images it trained on.
+    """What a model predicts for the images of its training part.
 
     Args:
         predicted: Its predicted classes.
-        noisy_labels: The labels it trained on.
+        noisy_labels: The labels of the training part (for a pruning
+            method, the ones it dropped too).
         clean_labels: The true classes.
 
     Returns:
-        A dict of `wrong_followed` (share of the wrong labels it predicts),
-        `wrong_corrected` (share of the wrong labels where it predicts the
-        true class) and `right_kept` (share of the right labels it
-        predicts); a share of no labels is `None`.
+        A dict of `wrong_followed` (share of the wrongly labelled images
+        where it predicts the given, wrong label), `wrong_corrected` (where
+        it predicts the true class) and `right_kept` (share of the rightly
+        labelled images where it predicts their label); a share of no
+        images is `None`.
     """
     wrong = noisy_labels != clean_labels
 
@@ -481,7 +484,7 @@ def _human_labels(
             f"labels) and `label_set`, one of {', '.join(setting.label_sets)}."
             f" Received: labels_path={labels_path!r}, label_set={label_set!r}"
         )
-    human_set = label_set.removesuffix(CLASS_CONDITIONAL)
+    human_set = label_set.removesuffix(CLASS_CONDITIONAL_SUFFIX)
     noisy, clean = load_cifar10n_labels(labels_path, human_set)
     if not np.array_equal(clean, clean_labels):
         raise ValueError(

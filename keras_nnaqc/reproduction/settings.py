@@ -43,8 +43,8 @@ class Setting:
             constant rate.
         label_sets: The sets of real noisy labels the dataset comes with
             (CIFAR-10N), chosen per run instead of a noise rate, and each
-            one's class-conditional twin (`CLASS_CONDITIONAL`); empty for
-            datasets that get synthetic noise.
+            one's class-conditional twin (`CLASS_CONDITIONAL_SUFFIX`);
+            empty for datasets that get synthetic noise.
         monitor: The validation metric that stops training, on the noisy
             hold-out.
         idn_features: `idn_features(data_path)` returns the training images
@@ -73,7 +73,7 @@ class Setting:
 # set's clean-to-noisy matrix over all training images (with the run's seed).
 # It keeps how often each class is mistaken for which and drops which images
 # the workers got wrong: the noise NNAQC assumes, beside the noise people make.
-CLASS_CONDITIONAL = "_class_conditional"
+CLASS_CONDITIONAL_SUFFIX = "_class_conditional"
 
 
 def _mnist_images(load):
@@ -203,7 +203,7 @@ SETTINGS = {
         **CIFAR10,
         label_sets=(
             *CIFAR10N_LABEL_SETS,
-            *(name + CLASS_CONDITIONAL for name in CIFAR10N_LABEL_SETS),
+            *(name + CLASS_CONDITIONAL_SUFFIX for name in CIFAR10N_LABEL_SETS),
         ),
     ),
 }

@@ -181,14 +181,15 @@ def flag_table(results, methods=None):
     return _share_table(results, rows, ran, methods, "flagged", fields)
 
 
-def fit_table(results, methods=None):
+def training_fit_table(results, methods=None):
     """A Markdown table of what the models predict for their training
     images.
 
-    A cell reads `followed / corrected / kept`: the shares of the wrong
-    training labels the kept model predicts and corrects, and of the right
-    ones it predicts (`training_fit` of `run_experiment`), means over
-    seeds; "n/a" where a seed has no wrong label.
+    A cell reads `followed / corrected / kept`: the shares of the wrongly
+    labelled training images where the kept model predicts the given label
+    and the true class, and of the rightly labelled ones where it predicts
+    their label (`training_fit` of `run_experiment`), means over seeds; a
+    share reads "n/a" where a seed has no image to share (no wrong label).
 
     Args:
         results: Result dicts of `run_experiment`. A method gets a row

@@ -64,7 +64,8 @@ def tune_alpha_beta(
         verbose: Keras verbosity of `fit`. Defaults to `0`.
         labels_path: For CIFAR-10N, the `.npz` of its human labels.
             Defaults to `None`.
-        label_set: For CIFAR-10N, which human labels (e.g. `"worse"`).
+        label_set: For CIFAR-10N, which human labels (e.g. `"worse"`), or
+            their class-conditional twin (`"worse_class_conditional"`).
             Defaults to `None`.
 
     Returns:

@@ -373,7 +373,8 @@ def load_noisy_data(
     The subset, the noise matrix and the noisy labels are drawn as
     `keras_nnaqc.datasets.load` draws them (`add_noise` and the streams of
     `seed_streams`), so both give the same noisy data for one
-    configuration. Instance-dependent noise projects the setting's
+    configuration (a class-conditional twin of CIFAR-10N's labels is the
+    runner's alone). Instance-dependent noise projects the setting's
     `idn_features` where it has them (the stored pixels, where the model
     is fed preprocessed images), else the training images.
 

@@ -626,6 +626,18 @@ class TableTest(TestCase):
                 "| mine | 0.650 / 0.400 | not run |",
             ],
         )
+        # Its columns are those of the error table, in the same order
+        # (label sets by first appearance), though a column's first run
+        # has no head.
+        plain = {**result("base", 0, None), "label_set": "aggre"}
+        headed = {**results[1], "label_set": "worse"}
+        self.assertEqual(
+            head_table([plain, headed]).splitlines()[2:4],
+            [
+                markdown_table([plain, headed], "mnist").splitlines()[2],
+                "| labels | n/a | 0.750 |",
+            ],
+        )
         paths = write_report(results, "mnist", tmp_path)
         self.assertTrue("heads.md" in {path.name for path in paths})
 

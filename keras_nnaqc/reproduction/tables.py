@@ -270,16 +270,16 @@ def head_table(results, methods=None):
     """
     ran = {(r["method"], r["train_size"], noise_column(r)) for r in results}
     ran_cells = {cell[1:] for cell in ran}
-    results = [
+    with_matrices = [
         r
         for r in results
         if r.get("transition_matrix") is not None
         and r.get("noise_matrix") is not None
     ]
-    if not results:
+    if not with_matrices:
         return ""
     scores, labels = {}, {}
-    for result in results:
+    for result in with_matrices:
         column = (result["train_size"], noise_column(result))
         truth = result["noise_matrix"]
         labels.setdefault(column, {})[result["seed"]] = np.diag(truth).mean()
@@ -290,7 +290,7 @@ def head_table(results, methods=None):
         scores.setdefault((result["method"], *column), []).append(
             matrix_gap(result["transition_matrix"], truth)
         )
-    present = list(dict.fromkeys(r["method"] for r in results))
+    present = list(dict.fromkeys(r["method"] for r in with_matrices))
     methods = [m for m in methods or present if m in present]
 
     def cell(method, size, column):

@@ -219,14 +219,16 @@ class RunExperimentTest(TestCase):
         model = NoisyLabelModel(base_model)
         model(x[:1])
         trained = methods.TrainedModel("nnaqc", base_model, model, [])
-        scores = runner._flag_scores_of(trained, x, noisy, clean)
+        # The clean model's scores, as `run_experiment` predicts them.
+        predicted = trained.model.predict(x, verbose=0)
+        scores = runner._flag_scores_of(trained, predicted, noisy, clean)
         flagged = base_model.predict(x, verbose=0).argmax(axis=1) != noisy
         self.assertEqual(
             scores["flagged"], flag_scores(flagged, clean != noisy)
         )
         plain = methods.TrainedModel("base", base_model, base_model, [])
         self.assertEqual(
-            runner._flag_scores_of(plain, x, noisy, clean),
+            runner._flag_scores_of(plain, predicted, noisy, clean),
             {"flagged": None, "flagged_cleanlab": None},
         )
         # cleanlab's filter on the same clean probabilities.

@@ -146,7 +146,9 @@ def run_experiment(
     predictions = trained.model.predict(x_test, batch_size=500, verbose=0)
     predicted = predictions.argmax(axis=1)
     test_error = 100.0 * float(np.mean(predicted != y_test))
-    fit_predicted = trained.model.predict(x_fit, batch_size=500, verbose=0)
+    # The clean model's scores on the training part, for `training_fit` and
+    # for what `label_issues` ranks: one prediction for both.
+    fit_scores = trained.model.predict(x_fit, batch_size=500, verbose=0)
     transition = trained.transition_matrix
     best_epoch = early_stopping.best_epoch
     logs = trained.histories[-1].history
@@ -188,9 +190,9 @@ def run_experiment(
         **_kept_noise_matrix(
             trained.kept, clean_fit, noisy_fit, setting.num_classes
         ),
-        **_flag_scores_of(trained, x_fit, noisy_fit, clean_fit),
+        **_flag_scores_of(trained, fit_scores, noisy_fit, clean_fit),
         "training_fit": training_fit(
-            fit_predicted.argmax(axis=1), noisy_fit, clean_fit
+            fit_scores.argmax(axis=1), noisy_fit, clean_fit
         ),
     }
 
@@ -266,32 +268,31 @@ def _kept_noise_matrix(kept, clean_labels, noisy_labels, num_classes):
     return {"kept_noise_matrix": np.round(matrix, 5).tolist()}
 
 
-def _flag_scores_of(trained, x, noisy_labels, clean_labels):
+def _flag_scores_of(trained, scores, noisy_labels, clean_labels):
     """`flagged`: `flag_scores` of the labels a method dropped, or else of
     those its `NoisyLabelModel`'s `label_issues` flags (`None` for other
     methods); `flagged_cleanlab`: of cleanlab's `find_label_issues` on the
     same clean probabilities (`None` but for a `NoisyLabelModel` with
-    cleanlab installed)."""
+    cleanlab installed). `scores` are the clean model's (`trained.model`,
+    which is what a `NoisyLabelModel` predicts) on the labels' images."""
     wrong = clean_labels != noisy_labels
-    scores = {"flagged": None, "flagged_cleanlab": None}
+    flags = {"flagged": None, "flagged_cleanlab": None}
     model = trained.training_model
     if trained.kept is not None:
-        scores["flagged"] = flag_scores(~trained.kept, wrong)
+        flags["flagged"] = flag_scores(~trained.kept, wrong)
     elif isinstance(model, NoisyLabelModel):
         # One prediction for both rankings: what `label_issues` ranks.
-        probabilities = model._clean_probabilities(
-            model.predict(x, batch_size=500, verbose=0)
-        )
-        scores["flagged"] = _flagged_scores(
+        probabilities = model._clean_probabilities(scores)
+        flags["flagged"] = _flagged_scores(
             probabilities, noisy_labels, wrong, "disagreement"
         )
         try:
-            scores["flagged_cleanlab"] = _flagged_scores(
+            flags["flagged_cleanlab"] = _flagged_scores(
                 probabilities, noisy_labels, wrong, "cleanlab"
             )
         except ImportError:
             pass
-    return scores
+    return flags
 
 
 def _flagged_scores(probabilities, noisy_labels, wrong, rule):

@@ -6,10 +6,10 @@ with every NNAQC run of the same data and schedule (dataset, noise,
 training-set size, seed, epochs, batch size, hold-out share), and checks
 whether the higher accuracy on the noisy hold-out (the kept epoch's
 `val_accuracy`: all a user has) goes with the lower clean test error.
-NNAQC runs are methods named `nnaqc...` and `regu_nnaqc`, not
-`nnaqc_prune`, whose hold-out is cleaned. Prints a Markdown table, one
-row per pair with the accuracies' difference in hold-out images, and the
-counts.
+NNAQC runs are methods named `nnaqc...` and `regu_nnaqc`, not the
+pruning ones (`..._prune`), whose hold-out is cleaned. Prints a
+Markdown table, one row per pair with the accuracies' difference in
+hold-out images, and the counts.
 
     python scripts/holdout_selection.py \\
         --group results/cifar10/flips_setting/results.jsonl \\

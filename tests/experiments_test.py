@@ -307,7 +307,12 @@ class CommandLineTest(TestCase):
         cli.main(["methods"])
         printed = capsys.readouterr().out
         names = ("base", "forward", "nnaqc", "regu_nnaqc", "gce")
-        added = ("confident_learning", "nnaqc_prune", "nnaqc_balance")
+        added = (
+            "confident_learning",
+            "nnaqc_prune",
+            "nnaqc_balance_prune",
+            "nnaqc_balance",
+        )
         for name in (*names, *added):
             self.assertTrue(f"\n{name} " in "\n" + printed)
 
@@ -630,14 +635,19 @@ class TableTest(TestCase):
         )
         # Its columns are those of the error table, in the same order
         # (label sets by first appearance), though a column's first run
-        # has no head.
-        plain = {**result("base", 0, None), "label_set": "aggre"}
+        # has no head; the labels' diagonal comes from any run that recorded
+        # their matrix, a plain one's too (here (0.9 + 0.8) / 2).
+        plain = {
+            **result("base", 0, None),
+            "label_set": "aggre",
+            "noise_matrix": [[0.9, 0.1], [0.2, 0.8]],
+        }
         headed = {**results[1], "label_set": "worse"}
         self.assertEqual(
             head_table([plain, headed]).splitlines()[2:4],
             [
                 markdown_table([plain, headed], "mnist").splitlines()[2],
-                "| labels | n/a | 0.750 |",
+                "| labels | 0.850 | 0.750 |",
             ],
         )
         paths = write_report(results, "mnist", tmp_path)

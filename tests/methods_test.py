@@ -56,6 +56,7 @@ class RegistryTest(TestCase):
                 "gce",
                 "confident_learning",
                 "nnaqc_prune",
+                "nnaqc_balance_prune",
                 "nnaqc_balance",
             ],
         )
@@ -184,12 +185,18 @@ class RegistryTest(TestCase):
     def test_nnaqc_balance_trains_as_the_defaults_and_nnaqc_without_it(self):
         model, _ = methods.get("nnaqc_balance").build(small_base(), 3, None)
         unbalanced, _ = methods.get("nnaqc").build(small_base(), 3, None)
+        # The pruning workflows' stages: the defaults, and 0.1's.
+        pruning, _ = methods.get("nnaqc_balance_prune").build(
+            small_base(), 3, None
+        )
+        old_pruning, _ = methods.get("nnaqc_prune").build(small_base(), 3, None)
         default = NoisyLabelModel(small_base(), from_logits=True)
         self.assertEqual((model.balance, model.class_prior), (1.0, None))
-        self.assertEqual(unbalanced.balance, 0.0)
+        self.assertEqual((unbalanced.balance, old_pruning.balance), (0.0, 0.0))
         for name in ("alpha", "beta", "beta_warmup_epochs", "balance"):
             self.assertEqual(getattr(model, name), getattr(default, name))
-        for other in (unbalanced, default):
+            self.assertEqual(getattr(pruning, name), getattr(default, name))
+        for other in (unbalanced, default, pruning, old_pruning):
             self.assertEqual(
                 model.noise_layer.get_config(), other.noise_layer.get_config()
             )

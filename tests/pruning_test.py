@@ -116,7 +116,9 @@ def small_base_model():
 
 
 class PruningMethodsTest(TestCase):
-    @pytest.mark.parametrize("name", ["confident_learning", "nnaqc_prune"])
+    @pytest.mark.parametrize(
+        "name", ["confident_learning", "nnaqc_prune", "nnaqc_balance_prune"]
+    )
     def test_trains_again_on_the_kept_labels(self, name):
         x, clean, noisy = two_classes_with_flips()
         # The 30 flipped labels spread over training set and hold-out.

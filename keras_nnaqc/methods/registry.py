@@ -54,6 +54,13 @@ def _noise_aware(
     return build
 
 
+# NoisyLabelModel's defaults: the nonlinear head (its speed and constraint),
+# the beta warm-up and the class-balance term.
+_package_defaults = _noise_aware(
+    lambda num_classes: "nonlinear", warmup=BETA_WARMUP_EPOCHS, balance=1.0
+)
+
+
 def _nonlinear_head(num_classes):
     return NoiseAdaptationLayer(mode="nonlinear")
 
@@ -214,16 +221,21 @@ _METHODS = [
         prune="label_issues",
     ),
     Method(
+        "nnaqc_balance_prune",
+        "nnaqc_balance (NoisyLabelModel's defaults), then nnaqc_balance "
+        "again without the labels its label_issues flags (hold-out "
+        "cleaned alike)",
+        "this package: a user's workflow",
+        _package_defaults,
+        prune="label_issues",
+    ),
+    Method(
         "nnaqc_balance",
         "NNAQC as NoisyLabelModel trains it by default: nnaqc plus the "
         "class-balance term (balance=1), KL(uniform || batch mean of the "
         "clean prediction)",
         "this package; the term is Tanaka et al., 2018, arXiv:1803.11364",
-        _noise_aware(
-            lambda num_classes: "nonlinear",
-            warmup=BETA_WARMUP_EPOCHS,
-            balance=1.0,
-        ),
+        _package_defaults,
     ),
 ]
 

@@ -253,8 +253,9 @@ def head_table(results, methods=None):
     `transition_matrix` (learned, estimated or given) and the mean total
     variation distance of its rows from the labels' `noise_matrix` (for a
     method that pruned, from the `kept_noise_matrix` of the labels its last
-    stage trained on), means over seeds. The first row, "labels", holds all
-    the labels' own mean diagonal: where a head's is lower, it explains
+    stage trained on), means over seeds. The first row, "labels", holds
+    the labels' own mean diagonal, from every run with a `noise_matrix`
+    (a plain run's too): where a head's is lower, it explains
     more of the labels as noise than there is (a pruning method's head
     trained on fewer wrong labels, so its diagonal is higher).
 
@@ -278,11 +279,16 @@ def head_table(results, methods=None):
     ]
     if not with_matrices:
         return ""
-    scores, labels = {}, {}
+    labels = {}
+    for result in results:
+        if result.get("noise_matrix") is not None:
+            column = (result["train_size"], noise_column(result))
+            diagonal = np.diag(result["noise_matrix"]).mean()
+            labels.setdefault(column, {})[result["seed"]] = diagonal
+    scores = {}
     for result in with_matrices:
         column = (result["train_size"], noise_column(result))
         truth = result["noise_matrix"]
-        labels.setdefault(column, {})[result["seed"]] = np.diag(truth).mean()
         if "kept_noise_matrix" in result:
             truth = result["kept_noise_matrix"]
         elif _prunes(result["method"]):

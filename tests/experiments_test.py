@@ -310,8 +310,8 @@ class CommandLineTest(TestCase):
         added = (
             "confident_learning",
             "nnaqc_prune",
-            "nnaqc_balance_prune",
             "nnaqc_balance",
+            "nnaqc_balance_prune",
         )
         for name in (*names, *added):
             self.assertTrue(f"\n{name} " in "\n" + printed)

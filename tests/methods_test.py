@@ -56,8 +56,8 @@ class RegistryTest(TestCase):
                 "gce",
                 "confident_learning",
                 "nnaqc_prune",
-                "nnaqc_balance_prune",
                 "nnaqc_balance",
+                "nnaqc_balance_prune",
             ],
         )
 
@@ -182,7 +182,7 @@ class RegistryTest(TestCase):
             self.assertAllClose(loss.transition_matrix, estimate)
         self.assertTrue(trained.model is not None)
 
-    def test_nnaqc_balance_trains_as_the_defaults_and_nnaqc_without_it(self):
+    def test_balanced_methods_train_as_the_defaults_and_0_1s_without(self):
         model, _ = methods.get("nnaqc_balance").build(small_base(), 3, None)
         unbalanced, _ = methods.get("nnaqc").build(small_base(), 3, None)
         # The pruning workflows' stages: the defaults, and 0.1's.

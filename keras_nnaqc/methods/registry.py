@@ -221,6 +221,14 @@ _METHODS = [
         prune="label_issues",
     ),
     Method(
+        "nnaqc_balance",
+        "NNAQC as NoisyLabelModel trains it by default: nnaqc plus the "
+        "class-balance term (balance=1), KL(uniform || batch mean of the "
+        "clean prediction)",
+        "this package; the term is Tanaka et al., 2018, arXiv:1803.11364",
+        _package_defaults,
+    ),
+    Method(
         "nnaqc_balance_prune",
         "nnaqc_balance (NoisyLabelModel's defaults), then nnaqc_balance "
         "again without the labels its label_issues flags (hold-out "
@@ -228,14 +236,6 @@ _METHODS = [
         "this package: a user's workflow",
         _package_defaults,
         prune="label_issues",
-    ),
-    Method(
-        "nnaqc_balance",
-        "NNAQC as NoisyLabelModel trains it by default: nnaqc plus the "
-        "class-balance term (balance=1), KL(uniform || batch mean of the "
-        "clean prediction)",
-        "this package; the term is Tanaka et al., 2018, arXiv:1803.11364",
-        _package_defaults,
     ),
 ]
 

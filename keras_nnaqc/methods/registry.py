@@ -55,9 +55,12 @@ def _noise_aware(
 
 
 # NoisyLabelModel's defaults: the nonlinear head (its speed and constraint),
-# the beta warm-up and the class-balance term.
+# the beta warm-up and the class-balance term; 0.1's had no balance term.
 _package_defaults = _noise_aware(
     lambda num_classes: "nonlinear", warmup=BETA_WARMUP_EPOCHS, balance=1.0
+)
+_defaults_of_0_1 = _noise_aware(
+    lambda num_classes: "nonlinear", warmup=BETA_WARMUP_EPOCHS
 )
 
 
@@ -175,9 +178,7 @@ _METHODS = [
         f"first {BETA_WARMUP_EPOCHS} epochs, the head {HEAD_SPEED:g}x as "
         "fast and kept diagonally dominant",
         "the paper, section 3, with this package's training aids",
-        _noise_aware(
-            lambda num_classes: "nonlinear", warmup=BETA_WARMUP_EPOCHS
-        ),
+        _defaults_of_0_1,
     ),
     Method(
         "nnaqc_paper",
@@ -215,9 +216,7 @@ _METHODS = [
         "NNAQC, then NNAQC again without the labels its label_issues "
         "flags (hold-out cleaned alike)",
         "this package: a user's workflow",
-        _noise_aware(
-            lambda num_classes: "nonlinear", warmup=BETA_WARMUP_EPOCHS
-        ),
+        _defaults_of_0_1,
         prune="label_issues",
     ),
     Method(
